@@ -1,0 +1,12 @@
+-- insert_flow: a new flow and its first version.
+-- $1 id, $2 owner, $3 name, $4 description, $5 endpoint name, $6 version, $7 graph (jsonb)
+with flow as (
+    insert into flows (id, owner, name, description, endpoint_name, current_version)
+    values ($1, $2, $3, $4, $5, $6)
+    returning id, name, description, endpoint_name, current_version, created_at, updated_at
+),
+version as (
+    insert into flow_versions (flow_id, version, graph)
+    select id, $6, $7 from flow
+)
+select * from flow

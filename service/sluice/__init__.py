@@ -1,0 +1,1 @@
+"""Sluice: Langflow flows as durable jobs on PostgreSQL, served through the Workflow API (v2)."""

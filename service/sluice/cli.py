@@ -1,0 +1,170 @@
+"""The `sluice` command: serve the API, run workers, migrate, and manage keys and flows."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from sluice import db, migrate
+from sluice.config import Settings
+from sluice.engine.graph import FlowFormatError
+from sluice.engine.validation import runnable_document
+from sluice.store import flows, keys
+
+
+def _run(main: Callable[[], Awaitable[Any]]) -> Any:
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main())
+    return uvloop.run(main())
+
+
+async def _with_connection(work: Callable[[Any], Awaitable[Any]]) -> Any:
+    conn = await db.connect(Settings.from_env().database_url)
+    try:
+        return await work(conn)
+    finally:
+        await conn.close()
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    applied = _run(lambda: _with_connection(migrate.migrate))
+    print("\n".join(f"applied {name}" for name in applied) or "the schema is up to date")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = Settings.from_env()
+    uvicorn.run(
+        "sluice.http.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=30,
+    )
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    from sluice.worker.loop import Worker
+
+    async def main() -> None:
+        worker = Worker(Settings.from_env(), concurrency=args.concurrency)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, worker.stop)
+        await worker.run()
+
+    _run(main)
+
+
+def cmd_keys_create(args: argparse.Namespace) -> None:
+    key = _run(lambda: _with_connection(lambda conn: keys.create(conn, args.owner, args.name)))
+    print(f"Created a key for {args.owner}. It is shown only once:")
+    print(key)
+
+
+def cmd_keys_list(args: argparse.Namespace) -> None:
+    rows = _run(lambda: _with_connection(lambda conn: keys.list_all(conn, args.owner)))
+    for row in rows:
+        state = f"revoked {row['revoked_at']:%Y-%m-%d %H:%M}" if row["revoked_at"] else "active"
+        print(f"{row['id']}  {row['owner']:<20} {row['name']:<20} {row['created_at']:%Y-%m-%d %H:%M}  {state}")
+
+
+def cmd_keys_revoke(args: argparse.Namespace) -> None:
+    import uuid
+
+    revoked = _run(lambda: _with_connection(lambda conn: keys.revoke(conn, uuid.UUID(args.key_id))))
+    if not revoked:
+        raise SystemExit(f"No active key with id {args.key_id}.")
+    print(f"Revoked key {args.key_id}.")
+
+
+def cmd_flows_import(args: argparse.Namespace) -> None:
+    path = Path(args.file)
+    try:
+        export = orjson.loads(path.read_bytes())
+        document = runnable_document(export)
+    except (OSError, orjson.JSONDecodeError) as problem:
+        raise SystemExit(f"Cannot read {path}: {problem}") from None
+    except FlowFormatError as problem:
+        raise SystemExit(f"{path} cannot be imported: {problem}") from None
+
+    async def store(conn: Any) -> Any:
+        return await flows.create(conn, owner=args.owner, name=str(export.get("name") or path.stem),
+                                  description=str(export.get("description") or ""),
+                                  endpoint_name=export.get("endpoint_name") or None, graph=document)
+
+    try:
+        summary = _run(lambda: _with_connection(store))
+    except flows.EndpointNameTaken as problem:
+        raise SystemExit(str(problem)) from None
+    print(f"Imported {summary.name} as flow {summary.id} (endpoint {summary.endpoint_name}, "
+          f"version {summary.version}).")
+
+
+def cmd_up(args: argparse.Namespace) -> None:
+    from sluice import standalone
+
+    sys.exit(standalone.main(workers=args.workers, concurrency=args.concurrency))
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="sluice", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("migrate", help="apply pending database migrations").set_defaults(func=cmd_migrate)
+
+    serve = commands.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1, help="API processes (default 1)")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = commands.add_parser("worker", help="run one worker process")
+    worker.add_argument("--concurrency", type=int, default=8, help="jobs run at once (default 8)")
+    worker.set_defaults(func=cmd_worker)
+
+    up = commands.add_parser("up", help="run everything on this machine: database, API and workers")
+    up.add_argument("--workers", type=int, default=2)
+    up.add_argument("--concurrency", type=int, default=8)
+    up.set_defaults(func=cmd_up)
+
+    key_commands = commands.add_parser("keys", help="manage API keys").add_subparsers(dest="action", required=True)
+    create = key_commands.add_parser("create", help="create a key; prints it once, on the last line")
+    create.add_argument("--owner", required=True)
+    create.add_argument("--name", default="")
+    create.set_defaults(func=cmd_keys_create)
+    listing = key_commands.add_parser("list", help="list keys")
+    listing.add_argument("--owner")
+    listing.set_defaults(func=cmd_keys_list)
+    revoke = key_commands.add_parser("revoke", help="revoke a key by id")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(func=cmd_keys_revoke)
+
+    flow_commands = commands.add_parser("flows", help="manage flows").add_subparsers(dest="action", required=True)
+    importing = flow_commands.add_parser("import", help="import a Langflow flow export")
+    importing.add_argument("file")
+    importing.add_argument("--owner", required=True)
+    importing.set_defaults(func=cmd_flows_import)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    args.func(args)

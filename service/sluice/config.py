@@ -1,0 +1,56 @@
+"""Settings, read once from the environment. Every knob an operator can turn is listed here."""
+
+from __future__ import annotations
+
+import os
+
+import attrs
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    return raw.strip().lower() not in ("0", "false", "no", "off")
+
+
+@attrs.frozen
+class Settings:
+    database_url: str
+    port: int = 7860
+    host: str = "127.0.0.1"
+    lease_seconds: float = 30.0
+    poll_interval: float = 1.0
+    max_attempts: int = 3
+    sync_timeout: float = 300.0
+    developer_api: bool = True
+    max_body_bytes: int = 10 * 1024 * 1024
+    pool_size: int = 10
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        url = os.environ.get("DATABASE_URL")
+        if not url:
+            raise SystemExit("DATABASE_URL is not set: point it at PostgreSQL, or use `make run`.")
+        return cls(
+            database_url=url,
+            port=_env_int("SLUICE_PORT", 7860),
+            host=os.environ.get("SLUICE_HOST", "127.0.0.1"),
+            lease_seconds=_env_float("SLUICE_LEASE_SECONDS", 30.0),
+            poll_interval=min(_env_float("SLUICE_POLL_INTERVAL", 1.0), 1.0),
+            max_attempts=_env_int("SLUICE_MAX_ATTEMPTS", 3),
+            sync_timeout=_env_float("SLUICE_SYNC_TIMEOUT", 300.0),
+            developer_api=_env_bool("SLUICE_DEVELOPER_API", True),
+            max_body_bytes=_env_int("SLUICE_MAX_BODY_BYTES", 10 * 1024 * 1024),
+            pool_size=_env_int("SLUICE_POOL_SIZE", 10),
+        )

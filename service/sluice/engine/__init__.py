@@ -1,0 +1,1 @@
+"""The flow engine: reads Langflow exports and runs their graphs with Sluice's own components."""

@@ -1,0 +1,33 @@
+"""The interface every component implements, built-in or installed by an operator.
+
+A component serves one or more Langflow node types (`data.type`). A Python package makes its
+components available by declaring them in the entry-point group `sluice.components`, with the node
+type as the entry-point name; Sluice's own components are registered the same way in its
+pyproject. A flow's embedded `code` is never executed: only installed components run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sluice.engine.context import RunContext
+    from sluice.engine.graph import Node
+
+
+class ComponentError(Exception):
+    """A component could not do its work. The message is shown to the caller, so keep it human."""
+
+
+class Component:
+    """Base class of components. Instances are shared by every run: keep no per-run state on them."""
+
+    async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
+        """Do the node's work and return its produced outputs, keyed by output name.
+
+        `params` holds every field of the node: the exported value, replaced by a run's `inputs`
+        override, replaced by what connected edges delivered. An output left out of the result is
+        not produced, and the branch behind it does not run (that is how routers choose).
+        """
+        raise NotImplementedError

@@ -1,0 +1,47 @@
+"""How a component's result appears in the execution response's `outputs` and in events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from sluice.engine.values import Data, DataFrame, Message
+from sluice.models import ComponentOutput
+
+
+@attrs.frozen
+class TypedContent:
+    """A result that states its own response type (`sql`, `file`, `image`) and content."""
+
+    type: str
+    content: Any
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+
+
+def describe(component_id: str, value: Any, status: str = "completed") -> ComponentOutput:
+    if isinstance(value, TypedContent):
+        return ComponentOutput(value.type, component_id, status, value.content, value.metadata)
+    if isinstance(value, Message):
+        return ComponentOutput("message", component_id, status, value.text,
+                               {"sender": value.sender, "sender_name": value.sender_name,
+                                "session_id": value.session_id})
+    if isinstance(value, str):
+        return ComponentOutput("message", component_id, status, value)
+    if isinstance(value, Data):
+        return ComponentOutput("data", component_id, status, dict(value.data))
+    if isinstance(value, DataFrame):
+        return ComponentOutput("data", component_id, status, [dict(row) for row in value.rows])
+    if isinstance(value, list | tuple):
+        return ComponentOutput("data", component_id, status, [_plain(item) for item in value])
+    return ComponentOutput("data", component_id, status, _plain(value))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Message):
+        return value.text
+    if isinstance(value, Data):
+        return dict(value.data)
+    if isinstance(value, DataFrame):
+        return [dict(row) for row in value.rows]
+    return value

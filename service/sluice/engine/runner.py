@@ -1,0 +1,135 @@
+"""Runs a graph: each node once its inputs have arrived, independent branches concurrently.
+
+A node whose every incoming edge was skipped (its source did not produce that output, as a router
+does for the branch it does not take) is skipped too, and so is everything behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from sluice.engine import registry
+from sluice.engine.component import ComponentError
+from sluice.engine.context import RunContext
+from sluice.engine.graph import Edge, Graph, Node
+from sluice.engine.outputs import describe
+from sluice.models import ComponentOutput
+
+Overrides = Mapping[str, Mapping[str, Any]]
+
+
+class FlowFailed(Exception):
+    """A component raised: the run stops and the job is `failed`."""
+
+    def __init__(self, component_id: str, message: str) -> None:
+        super().__init__(message)
+        self.component_id = component_id
+        self.message = message
+
+
+async def run_graph(graph: Graph, overrides: Overrides, context: RunContext) -> dict[str, ComponentOutput]:
+    """Execute the graph; returns the output of each terminal node, keyed by node id."""
+    return await _GraphRun(graph, overrides, context).execute()
+
+
+class _GraphRun:
+    def __init__(self, graph: Graph, overrides: Overrides, context: RunContext) -> None:
+        self.graph = graph
+        self.overrides = overrides
+        self.context = context
+        self.incoming: dict[str, list[Edge]] = {node_id: [] for node_id in graph.nodes}
+        self.outgoing: dict[str, list[Edge]] = {node_id: [] for node_id in graph.nodes}
+        for edge in graph.edges:
+            if not edge.is_loop_back:
+                self.incoming[edge.target].append(edge)
+                self.outgoing[edge.source].append(edge)
+        self.waiting = {node_id: len(edges) for node_id, edges in self.incoming.items()}
+        self.arrived: dict[str, dict[str, list[Any]]] = {node_id: {} for node_id in graph.nodes}
+        # Produced outputs by node; None for a skipped node.
+        self.results: dict[str, Mapping[str, Any] | None] = {}
+
+    async def execute(self) -> dict[str, ComponentOutput]:
+        ready = [node_id for node_id, count in self.waiting.items() if count == 0]
+        running: dict[asyncio.Task[Mapping[str, Any]], str] = {}
+        try:
+            while ready or running:
+                if len(ready) == 1 and not running:
+                    # The common straight-line case: no task needed.
+                    node_id = ready.pop()
+                    ready.extend(self._settle(node_id, await self._run_node(node_id)))
+                    continue
+                for node_id in ready:
+                    running[asyncio.ensure_future(self._run_node(node_id))] = node_id
+                ready = []
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    node_id = running.pop(task)
+                    ready.extend(self._settle(node_id, task.result()))
+        finally:
+            for task in running:
+                task.cancel()
+        return self._terminal_outputs()
+
+    async def _run_node(self, node_id: str) -> Mapping[str, Any]:
+        node = self.graph.nodes[node_id]
+        component = registry.find(node.type)
+        if component is None:
+            raise FlowFailed(node_id, f"No component serves the type {node.type!r} of node {node_id}.")
+        self.context.emit("component_start", {"component_id": node_id, "type": node.type})
+        try:
+            produced = await component.run(node, self._params(node), self.context)
+        except FlowFailed:
+            raise
+        except ComponentError as error:
+            raise FlowFailed(node_id, f"{node.display_name} ({node_id}): {error}") from error
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            raise FlowFailed(
+                node_id, f"{node.display_name} ({node_id}) failed: {type(error).__name__}: {error}"
+            ) from error
+        self.context.emit(
+            "component_end",
+            {"component_id": node_id, "type": node.type,
+             "outputs": {name: describe(node_id, value) for name, value in produced.items()}},
+        )
+        return produced
+
+    def _params(self, node: Node) -> dict[str, Any]:
+        params = {name: field.value for name, field in node.fields.items()}
+        params.update(self.overrides.get(node.id, {}))
+        for name, values in self.arrived[node.id].items():
+            field = node.fields.get(name)
+            params[name] = values if (field is not None and field.is_list) else values[-1]
+        return params
+
+    def _settle(self, node_id: str, produced: Mapping[str, Any] | None) -> list[str]:
+        """Record a node's result and deliver it; returns the nodes that became ready."""
+        self.results[node_id] = produced
+        ready: list[str] = []
+        for edge in self.outgoing[node_id]:
+            if produced is not None and edge.source_output in produced and edge.target_field:
+                self.arrived[edge.target].setdefault(edge.target_field, []).append(produced[edge.source_output])
+            self.waiting[edge.target] -= 1
+            if self.waiting[edge.target] == 0:
+                ready.extend(self._start_or_skip(edge.target))
+        return ready
+
+    def _start_or_skip(self, node_id: str) -> list[str]:
+        if self.arrived[node_id]:
+            return [node_id]
+        return self._settle(node_id, None)
+
+    def _terminal_outputs(self) -> dict[str, ComponentOutput]:
+        outputs: dict[str, ComponentOutput] = {}
+        for node_id in self.graph.terminal_ids():
+            produced = self.results.get(node_id)
+            if not produced:
+                outputs[node_id] = ComponentOutput("message", node_id, "skipped", None)
+                continue
+            declared = [out.name for out in self.graph.nodes[node_id].outputs if out.name in produced]
+            name = declared[0] if declared else next(iter(produced))
+            outputs[node_id] = describe(node_id, produced[name])
+        return outputs

@@ -1,0 +1,78 @@
+"""Checks a graph when it is stored, so that a flow that cannot run is refused with a 400 at once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sluice.engine import registry
+from sluice.engine.graph import FlowFormatError, Graph, graph_document, parse_graph
+
+
+def runnable_document(export: Any) -> Mapping[str, Any]:
+    """The `{nodes, edges}` of a flow export that Sluice can run, or FlowFormatError saying why not."""
+    document = graph_document(export)
+    check_graph(parse_graph(document))
+    return document
+
+
+def check_graph(graph: Graph) -> None:
+    """Raise FlowFormatError naming the offending nodes: broken edges, cycles, missing components."""
+    if not graph.nodes:
+        raise FlowFormatError("The flow has no nodes.")
+    _check_edges(graph)
+    _check_components(graph)
+    _check_cycles(graph)
+
+
+def _check_edges(graph: Graph) -> None:
+    broken: list[str] = []
+    for edge in graph.edges:
+        for end in (edge.source, edge.target):
+            if end not in graph.nodes:
+                broken.append(end)
+        source = graph.nodes.get(edge.source)
+        if source is not None and source.outputs and edge.source_output not in {o.name for o in source.outputs}:
+            broken.append(edge.source)
+    if broken:
+        names = ", ".join(dict.fromkeys(broken))
+        raise FlowFormatError(f"The flow has edges to missing nodes or outputs: {names}.",
+                              tuple(dict.fromkeys(broken)))
+
+
+def _check_components(graph: Graph) -> None:
+    missing = [node for node in graph.nodes.values() if registry.find(node.type) is None]
+    if missing:
+        listed = ", ".join(f"{node.id} ({node.type})" for node in missing)
+        raise FlowFormatError(
+            f"The flow uses components Sluice does not provide: {listed}.", tuple(n.id for n in missing)
+        )
+
+
+def _check_cycles(graph: Graph) -> None:
+    """Only loop-back edges (into a Loop's output) may close a cycle."""
+    children: dict[str, list[str]] = {node_id: [] for node_id in graph.nodes}
+    for edge in graph.edges:
+        if not edge.is_loop_back:
+            children[edge.source].append(edge.target)
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for start in graph.nodes:
+        if start in state:
+            continue
+        stack = [(start, iter(children[start]))]
+        state[start] = 1
+        while stack:
+            node_id, remaining = stack[-1]
+            child = next(remaining, None)
+            if child is None:
+                state[node_id] = 2
+                stack.pop()
+            elif state.get(child) == 1:
+                cycle = [n for n, _ in stack[[n for n, _ in stack].index(child):]]
+                raise FlowFormatError(
+                    "The flow has a cycle without a loop component: " + " -> ".join([*cycle, child]) + ".",
+                    tuple(cycle),
+                )
+            elif child not in state:
+                state[child] = 1
+                stack.append((child, iter(children[child])))

@@ -1,0 +1,68 @@
+"""The values that travel along a flow's edges, as Langflow's schema types: Message, Data, DataFrame."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+
+@attrs.frozen
+class Message:
+    text: str
+    sender: str = "User"
+    sender_name: str = "User"
+    session_id: str = ""
+    files: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Data:
+    data: Mapping[str, Any] = attrs.field(factory=dict)
+    text_key: str = "text"
+
+    @property
+    def text(self) -> str:
+        value = self.data.get(self.text_key, "")
+        return value if isinstance(value, str) else str(value)
+
+
+@attrs.frozen
+class DataFrame:
+    rows: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def columns(self) -> list[str]:
+        names: dict[str, None] = {}
+        for row in self.rows:
+            names.update(dict.fromkeys(row))
+        return list(names)
+
+    def to_markdown(self) -> str:
+        columns = self.columns
+        if not columns:
+            return ""
+        lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
+        for row in self.rows:
+            lines.append("| " + " | ".join(_cell(row.get(name)) for name in columns) + " |")
+        return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def to_text(value: Any) -> str:
+    """The text of any edge value, as Langflow's ChatOutput and Prompt render it."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Message | Data):
+        return value.text
+    if isinstance(value, DataFrame):
+        return value.to_markdown()
+    if isinstance(value, list | tuple):
+        return "\n".join(to_text(item) for item in value)
+    return str(value)

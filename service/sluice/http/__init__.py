@@ -1,0 +1,1 @@
+"""The HTTP API: thin Starlette handlers over the database."""

@@ -1,0 +1,44 @@
+"""API keys on requests: the `x-api-key` header or query parameter, resolved to an owner.
+
+Live keys are cached by hash in the process; a revoke NOTIFY (or a lost LISTEN connection) drops
+them, so a revoked key stops working at once without a query per request.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from starlette.requests import Request
+
+from sluice.http.errors import ApiError
+from sluice.store import keys
+
+
+class KeyCache:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._owners: dict[bytes, str] = {}
+
+    async def owner(self, key: str) -> str | None:
+        digest = keys.key_hash(key)
+        owner = self._owners.get(digest)
+        if owner is None:
+            owner = await keys.owner_of(self._pool, key)
+            if owner is not None:
+                self._owners[digest] = owner
+        return owner
+
+    def forget(self, hex_hash: str) -> None:
+        self._owners.pop(bytes.fromhex(hex_hash), None)
+
+    def clear(self) -> None:
+        self._owners.clear()
+
+
+async def require_owner(request: Request) -> str:
+    key = request.headers.get("x-api-key") or request.query_params.get("x-api-key")
+    if not key:
+        raise ApiError(401, "UNAUTHORIZED", "An API key is required in the x-api-key header.")
+    owner = await request.app.state.sluice.keys.owner(key)
+    if owner is None:
+        raise ApiError(401, "UNAUTHORIZED", "The API key is not valid.")
+    return owner

@@ -1,0 +1,77 @@
+"""Every error answers `{"detail": "<one sentence>", "code": "<UPPER_SNAKE>", ...ids}`; never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import asyncpg
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sluice.http.responses import JSONResponse
+
+log = logging.getLogger(__name__)
+
+# Failures that mean the database cannot be reached right now, as opposed to a bug in a query.
+DATABASE_UNAVAILABLE = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, detail: str, **ids: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.ids = {key: str(value) for key, value in ids.items() if value is not None}
+
+
+def error_response(status: int, code: str, detail: str, **ids: Any) -> JSONResponse:
+    return JSONResponse({"detail": detail, "code": code, **ids}, status_code=status)
+
+
+async def api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.detail, **exc.ids)
+
+
+_HTTP_CODES = {
+    404: ("NOT_FOUND", "No route matches this path."),
+    405: ("METHOD_NOT_ALLOWED", "This route does not accept that HTTP method."),
+}
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code, detail = _HTTP_CODES.get(exc.status_code, ("HTTP_ERROR", str(exc.detail)))
+    response = error_response(exc.status_code, code, detail)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    log.warning("database unavailable: %s", exc)
+    return error_response(503, "DATABASE_UNAVAILABLE", "The database is unavailable; try again shortly.")
+
+
+async def unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(500, "INTERNAL_ERROR", "Sluice hit an unexpected error; it has been logged.")
+
+
+def handlers() -> dict[Any, Any]:
+    found: dict[Any, Any] = {ApiError: api_error, HTTPException: http_error, Exception: unexpected}
+    for kind in DATABASE_UNAVAILABLE:
+        found[kind] = database_unavailable
+    return found

@@ -1,0 +1,42 @@
+"""Sync runs waiting for their job to finish, woken by the `sluice_job` NOTIFY of the final write."""
+
+from __future__ import annotations
+
+import asyncio
+from uuid import UUID
+
+from sluice.models import JobStatus
+
+
+class JobWaiters:
+    def __init__(self) -> None:
+        self._waiting: dict[UUID, set[asyncio.Future[None]]] = {}
+
+    def register(self, job_id: UUID) -> asyncio.Future[None]:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(job_id, set()).add(future)
+        return future
+
+    def discard(self, job_id: UUID, future: asyncio.Future[None]) -> None:
+        futures = self._waiting.get(job_id)
+        if futures is not None:
+            futures.discard(future)
+            if not futures:
+                del self._waiting[job_id]
+
+    def on_notify(self, payload: str) -> None:
+        """Payload: `job_id:status` pairs joined by commas."""
+        for item in payload.split(","):
+            job_text, _, status = item.partition(":")
+            if status and JobStatus(status).is_terminal:
+                self._wake(UUID(job_text))
+
+    def wake_all(self) -> None:
+        """After a lost LISTEN connection: every waiter re-reads its job."""
+        for job_id in list(self._waiting):
+            self._wake(job_id)
+
+    def _wake(self, job_id: UUID) -> None:
+        for future in self._waiting.get(job_id, ()):
+            if not future.done():
+                future.set_result(None)

@@ -1,0 +1,154 @@
+"""The Workflow API (v2): run a flow (sync or background), read a job, stop a job."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from typing import Any
+from uuid import UUID
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sluice.convert import converter, iso_timestamp
+from sluice.engine.inputs import InvalidInputs, group_overrides
+from sluice.http.auth import require_owner
+from sluice.http.bodies import RunRequest, StopRequest, read_body
+from sluice.http.errors import ApiError
+from sluice.http.responses import JSONResponse
+from sluice.models import Event, ExecutionError, ExecutionResponse, JobStatus
+from sluice.store import jobs
+from sluice.store.jobs import StoredJob, Transition
+
+# A sync waiter re-reads its job this often even without a NOTIFY, in case one was lost.
+RECHECK_SECONDS = 5.0
+
+
+def _require_developer_api(request: Request) -> None:
+    if not request.app.state.sluice.settings.developer_api:
+        raise ApiError(404, "DEVELOPER_API_DISABLED", "The workflow API is disabled on this server.")
+
+
+def _job_id(text: str | None) -> UUID:
+    if not text:
+        raise ApiError(400, "INVALID_REQUEST", "The job_id is required.")
+    try:
+        return UUID(text)
+    except ValueError:
+        raise ApiError(400, "INVALID_REQUEST", "The job_id must be a UUID.", job_id=text) from None
+
+
+def _job_not_found(job_id: UUID) -> ApiError:
+    return ApiError(404, "JOB_NOT_FOUND", f"Job {job_id} was not found.", job_id=job_id)
+
+
+def _response_body(stored: StoredJob) -> Any:
+    if stored.response is not None:
+        return stored.response
+    return converter.unstructure(ExecutionResponse.of(stored.job, stored.job.status))
+
+
+async def run_workflow(request: Request) -> Response:
+    _require_developer_api(request)
+    services = request.app.state.sluice
+    owner = await require_owner(request)
+    body: RunRequest = await read_body(request, RunRequest)
+    if body.background and body.stream:
+        raise ApiError(400, "INVALID_REQUEST", "A run cannot be both `background` and `stream`.")
+    flow = await services.flows.current(owner, body.flow_id)
+    if flow is None:
+        raise ApiError(404, "FLOW_NOT_FOUND", f"Flow {body.flow_id} was not found.", flow_id=body.flow_id)
+    version = body.flow_version or flow.summary.version
+    graph = flow.graph if version == flow.summary.version else await services.flows.version(
+        owner, flow.summary.id, version)
+    if graph is None:
+        raise ApiError(404, "FLOW_VERSION_NOT_FOUND", f"Flow {body.flow_id} has no version {version}.",
+                       flow_id=flow.summary.id)
+    try:
+        group_overrides(graph, body.inputs)
+    except InvalidInputs as problem:
+        raise ApiError(400, "INVALID_INPUTS", str(problem), flow_id=flow.summary.id, key=problem.key) from None
+    if body.stream:
+        raise ApiError(400, "INVALID_REQUEST", "Streaming runs are not available yet.")
+
+    job_id = uuid.uuid4()
+    enqueue = jobs.enqueue(services.pool, job_id=job_id, owner=owner, flow_id=flow.summary.id,
+                           flow_version=version, max_attempts=services.settings.max_attempts,
+                           inputs=body.inputs)
+    if body.background:
+        created = await enqueue
+        return JSONResponse({
+            "job_id": str(job_id),
+            "flow_id": str(flow.summary.id),
+            "object": "job",
+            "created_timestamp": iso_timestamp(created),
+            "status": JobStatus.QUEUED.value,
+            "errors": [],
+            "links": {"status": f"/api/v2/workflows?job_id={job_id}", "stop": "/api/v2/workflows/stop"},
+        })
+    return JSONResponse(await _wait_for_result(request, job_id, owner, enqueue))
+
+
+async def _wait_for_result(request: Request, job_id: UUID, owner: str, enqueue: Any) -> Any:
+    services = request.app.state.sluice
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + services.settings.sync_timeout
+    while True:
+        # Registered before the insert (and again before each re-read), so no NOTIFY slips between.
+        finished = services.waiters.register(job_id)
+        try:
+            if enqueue is not None:
+                await enqueue
+                enqueue = None
+            else:
+                stored = await jobs.read(services.pool, job_id, owner)
+                if stored is not None and stored.job.status.is_terminal:
+                    return _response_body(stored)
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise ApiError(408, "EXECUTION_TIMEOUT",
+                               "The flow did not finish in time; fetch its result later with the job_id.",
+                               job_id=job_id)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(finished, timeout=min(remaining, RECHECK_SECONDS))
+        finally:
+            services.waiters.discard(job_id, finished)
+
+
+async def get_workflow(request: Request) -> Response:
+    _require_developer_api(request)
+    services = request.app.state.sluice
+    owner = await require_owner(request)
+    job_id = _job_id(request.query_params.get("job_id"))
+    stored = await jobs.read(services.pool, job_id, owner)
+    if stored is None:
+        raise _job_not_found(job_id)
+    return JSONResponse(_response_body(stored))
+
+
+async def stop_workflow(request: Request) -> Response:
+    _require_developer_api(request)
+    services = request.app.state.sluice
+    owner = await require_owner(request)
+    body: StopRequest = await read_body(request, StopRequest)
+    job_id = _job_id(body.job_id)
+    while True:
+        stored = await jobs.read(services.pool, job_id, owner)
+        if stored is None:
+            raise _job_not_found(job_id)
+        job = stored.job
+        if job.status.is_terminal:
+            return JSONResponse({"job_id": str(job_id), "status": job.status.value,
+                                 "message": f"Job {job_id} is already {job.status.value}; nothing to stop."})
+        error = ExecutionError(error="The job was stopped on request.", code="CANCELLED")
+        response = ExecutionResponse.of(job, JobStatus.CANCELLED, errors=(error,))
+        change = Transition(
+            job_id=job.id, attempt=job.attempt, from_status=job.status, from_seq=job.event_seq,
+            to_status=JobStatus.CANCELLED, error_code="CANCELLED",
+            events=(Event("status", {"status": JobStatus.CANCELLED.value}), Event("end", response)),
+        )
+        # Fenced on the state just read: if the job moved meanwhile (claimed, finished), read again.
+        if await jobs.transition(services.pool, [change], services.settings.lease_seconds):
+            return JSONResponse({"job_id": str(job_id), "status": JobStatus.CANCELLED.value,
+                                 "message": f"Job {job_id} cancelled successfully."})

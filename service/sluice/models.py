@@ -1,0 +1,113 @@
+"""Domain values shared by the API, the worker and the engine. Frozen: they are facts, not state."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import attrs
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    ERROR = "error"
+    CANCELLED = "cancelled"
+    TIMED_OUT = "timed_out"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self not in (JobStatus.QUEUED, JobStatus.IN_PROGRESS)
+
+
+@attrs.frozen
+class ComponentOutput:
+    type: str
+    component_id: str
+    status: str
+    content: Any
+    metadata: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class ExecutionError:
+    error: str
+    code: str
+    details: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Job:
+    """A job as stored: its queue state and the request that created it."""
+
+    id: UUID
+    owner: str
+    flow_id: UUID
+    flow_version: str
+    status: JobStatus
+    attempt: int
+    max_attempts: int
+    event_seq: int
+    created_at: datetime
+    inputs: Mapping[str, Any]
+    error_code: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+@attrs.frozen
+class ExecutionResponse:
+    """The Workflow API's execution response (sync answer, GET, and the `end` event's data)."""
+
+    flow_id: UUID
+    job_id: UUID
+    status: JobStatus
+    created_at: datetime
+    inputs: Mapping[str, Any]
+    outputs: Mapping[str, ComponentOutput] = attrs.field(factory=dict)
+    errors: tuple[ExecutionError, ...] = ()
+    metadata: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        job: Job,
+        status: JobStatus,
+        outputs: Mapping[str, ComponentOutput] | None = None,
+        errors: tuple[ExecutionError, ...] = (),
+        metadata: Mapping[str, Any] | None = None,
+    ) -> ExecutionResponse:
+        return cls(
+            flow_id=job.flow_id,
+            job_id=job.id,
+            status=status,
+            created_at=job.created_at,
+            inputs=job.inputs,
+            outputs=outputs or {},
+            errors=errors,
+            metadata={"flow_version": job.flow_version, "attempt": job.attempt, **(metadata or {})},
+        )
+
+
+@attrs.frozen
+class Event:
+    """One entry of a job's durable event log."""
+
+    type: str
+    data: Mapping[str, Any]
+
+
+@attrs.frozen
+class FlowSummary:
+    id: UUID
+    name: str
+    description: str
+    endpoint_name: str
+    version: str
+    created_at: datetime
+    updated_at: datetime

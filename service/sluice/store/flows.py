@@ -1,0 +1,104 @@
+"""Flows and their immutable versions."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import attrs
+import orjson
+
+from sluice.models import FlowSummary
+from sluice.sql import statement
+
+
+class EndpointNameTaken(ValueError):
+    """Another flow of the same owner already answers to this endpoint name."""
+
+
+@attrs.frozen
+class StoredFlow:
+    summary: FlowSummary
+    graph: Mapping[str, Any]
+
+
+def version_of(graph: Mapping[str, Any]) -> str:
+    """A version names its graph's content: the same graph always gets the same version."""
+    canonical = orjson.dumps(graph, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(canonical).hexdigest()[:16]
+
+
+def _summary(row: asyncpg.Record) -> FlowSummary:
+    return FlowSummary(
+        id=row["id"],
+        name=row["name"],
+        description=row["description"],
+        endpoint_name=row["endpoint_name"],
+        version=row["current_version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+async def insert(conn: Any, *, flow_id: UUID, owner: str, name: str, description: str,
+                 endpoint_name: str, graph: Mapping[str, Any]) -> FlowSummary:
+    row = await conn.fetchrow(statement("insert_flow"), flow_id, owner, name, description,
+                              endpoint_name, version_of(graph), graph)
+    return _summary(row)
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80] or "flow"
+
+
+async def create(pool: asyncpg.Pool, *, owner: str, name: str, description: str,
+                 endpoint_name: str | None, graph: Mapping[str, Any]) -> FlowSummary:
+    """Store a new flow. An endpoint name given by the export must be free; one derived from the
+    flow's name gets a numeric suffix until it is."""
+    base = slug(name)
+    candidates = [endpoint_name] if endpoint_name else [base] + [f"{base}-{n}" for n in range(2, 1000)]
+    for candidate in candidates:
+        try:
+            return await insert(pool, flow_id=uuid.uuid4(), owner=owner, name=name,
+                                description=description, endpoint_name=candidate, graph=graph)
+        except asyncpg.UniqueViolationError:
+            continue
+    raise EndpointNameTaken(f"Another of your flows already has the endpoint name {candidates[-1]}.")
+
+
+async def update(conn: Any, *, flow_id: UUID, owner: str, name: str, description: str,
+                 endpoint_name: str, graph: Mapping[str, Any]) -> FlowSummary | None:
+    row = await conn.fetchrow(statement("update_flow"), flow_id, owner, name, description,
+                              endpoint_name, version_of(graph), graph)
+    return None if row is None else _summary(row)
+
+
+async def read(conn: Any, owner: str, reference: str) -> StoredFlow | None:
+    """A flow by its id or its endpoint name."""
+    try:
+        flow_id: UUID | None = UUID(reference)
+    except ValueError:
+        flow_id = None
+    row = await conn.fetchrow(statement("read_flow"), owner, flow_id, reference)
+    return None if row is None else StoredFlow(summary=_summary(row), graph=row["graph"])
+
+
+async def read_version(conn: Any, owner: str, flow_id: UUID, version: str) -> Mapping[str, Any] | None:
+    return await conn.fetchval(statement("read_flow_version"), flow_id, version, owner)
+
+
+async def list_all(conn: Any, owner: str) -> list[FlowSummary]:
+    return [_summary(row) for row in await conn.fetch(statement("list_flows"), owner)]
+
+
+async def list_versions(conn: Any, owner: str, flow_id: UUID) -> list[asyncpg.Record]:
+    return await conn.fetch(statement("list_flow_versions"), flow_id, owner)
+
+
+async def delete(conn: Any, owner: str, flow_id: UUID) -> bool:
+    return await conn.fetchval(statement("delete_flow"), flow_id, owner) is not None

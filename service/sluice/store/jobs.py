@@ -1,0 +1,120 @@
+"""Jobs: enqueue, claim, transition (status and events, fenced), lease renewal, reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import attrs
+
+from sluice.convert import converter
+from sluice.models import Event, Job, JobStatus
+from sluice.sql import statement
+
+
+@attrs.frozen
+class Transition:
+    """Move one job from the state its writer last saw to a new status, appending events."""
+
+    job_id: UUID
+    attempt: int
+    from_status: JobStatus
+    from_seq: int
+    to_status: JobStatus
+    events: tuple[Event, ...] = ()
+    error_code: str | None = None
+
+    @property
+    def to_seq(self) -> int:
+        return self.from_seq + len(self.events)
+
+
+def _job(row: asyncpg.Record) -> Job:
+    return Job(
+        id=row["id"],
+        owner=row["owner"],
+        flow_id=row["flow_id"],
+        flow_version=row["flow_version"],
+        status=JobStatus(row.get("status", JobStatus.IN_PROGRESS)),
+        attempt=row["attempt"],
+        max_attempts=row["max_attempts"],
+        event_seq=row["event_seq"],
+        created_at=row["created_at"],
+        inputs=row["inputs"],
+        error_code=row.get("error_code"),
+        started_at=row.get("started_at"),
+        finished_at=row.get("finished_at"),
+    )
+
+
+async def enqueue(
+    conn: asyncpg.pool.PoolConnectionProxy | asyncpg.Connection | asyncpg.Pool,
+    *,
+    job_id: UUID,
+    owner: str,
+    flow_id: UUID,
+    flow_version: str,
+    max_attempts: int,
+    inputs: Mapping[str, Any],
+) -> datetime:
+    row = await conn.fetchrow(
+        statement("enqueue_job"), job_id, owner, flow_id, flow_version, max_attempts, inputs
+    )
+    return row["created_at"]
+
+
+async def claim(conn: Any, worker_id: str, limit: int, lease_seconds: float) -> list[Job]:
+    rows = await conn.fetch(statement("claim_jobs"), worker_id, limit, lease_seconds)
+    return [_job(row) for row in rows]
+
+
+async def transition(conn: Any, changes: Sequence[Transition], lease_seconds: float) -> set[UUID]:
+    """Apply the transitions in one statement; returns the ids of the jobs that moved."""
+    events = [(change, seq, event)
+              for change in changes
+              for seq, event in enumerate(change.events, start=change.from_seq + 1)]
+    row = await conn.fetchrow(
+        statement("transition_jobs"),
+        [c.job_id for c in changes],
+        [c.attempt for c in changes],
+        [c.from_status.value for c in changes],
+        [c.from_seq for c in changes],
+        [c.to_status.value for c in changes],
+        [c.to_seq for c in changes],
+        [c.error_code for c in changes],
+        [c.job_id for c, _, _ in events],
+        [seq for _, seq, _ in events],
+        [event.type for _, _, event in events],
+        [converter.unstructure(event.data) for _, _, event in events],
+        lease_seconds,
+    )
+    return set(row["moved_ids"]) if row else set()
+
+
+async def renew_leases(conn: Any, held: Sequence[tuple[UUID, int]], lease_seconds: float) -> set[UUID]:
+    rows = await conn.fetch(
+        statement("renew_leases"), [job_id for job_id, _ in held], [attempt for _, attempt in held],
+        lease_seconds,
+    )
+    return {row["id"] for row in rows}
+
+
+async def find_expired_leases(conn: Any, limit: int) -> list[Job]:
+    return [_job(row) for row in await conn.fetch(statement("find_expired_leases"), limit)]
+
+
+@attrs.frozen
+class StoredJob:
+    job: Job
+    # The execution response the job ended with (its `end` event), as stored JSON; None until then.
+    response: Mapping[str, Any] | None
+
+
+async def read(conn: Any, job_id: UUID, owner: str) -> StoredJob | None:
+    row = await conn.fetchrow(statement("read_job"), job_id, owner)
+    if row is None:
+        return None
+    return StoredJob(job=_job(row), response=row["response"])

@@ -1,0 +1,1 @@
+"""The worker process: claims jobs from PostgreSQL and runs their flows."""

@@ -1,0 +1,108 @@
+"""One claimed job on its way through the engine, and the writes that record its progress.
+
+Events are buffered and written in batches: by the flusher every few tens of milliseconds while the
+job runs, and with the final status when it ends, so a fast flow costs one write in all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from sluice.engine.context import RunContext
+from sluice.engine.graph import FlowFormatError, Graph
+from sluice.engine.inputs import InvalidInputs, group_overrides, session_id
+from sluice.engine.runner import FlowFailed, run_graph
+from sluice.models import Event, ExecutionError, ExecutionResponse, Job, JobStatus
+from sluice.store.jobs import Transition
+from sluice.worker.writer import TransitionWriter
+
+log = logging.getLogger(__name__)
+
+GraphLoader = Callable[[Job], Awaitable[Graph | None]]
+
+
+class Execution:
+    def __init__(self, job: Job, writer: TransitionWriter) -> None:
+        self.job = job
+        self._writer = writer
+        self._seq = job.event_seq
+        self._pending: list[Event] = [
+            Event("status", {"status": JobStatus.IN_PROGRESS.value, "attempt": job.attempt})
+        ]
+        self._write_lock = asyncio.Lock()
+        self.lost = False
+
+    def emit(self, event_type: str, data: Mapping[str, Any]) -> None:
+        self._pending.append(Event(event_type, data))
+
+    async def flush(self) -> None:
+        """Write buffered events while the job keeps running."""
+        if self._pending and not self._write_lock.locked():
+            await self._write(JobStatus.IN_PROGRESS)
+
+    async def finish(self, response: ExecutionResponse, error_code: str | None = None) -> None:
+        self.emit("status", {"status": response.status.value})
+        self.emit("end", response)
+        await self._write(response.status, error_code)
+
+    async def _write(self, status: JobStatus, error_code: str | None = None) -> None:
+        async with self._write_lock:
+            if self.lost:
+                return
+            events, self._pending = tuple(self._pending), []
+            change = Transition(
+                job_id=self.job.id,
+                attempt=self.job.attempt,
+                from_status=JobStatus.IN_PROGRESS,
+                from_seq=self._seq,
+                to_status=status,
+                events=events,
+                error_code=error_code,
+            )
+            if await self._writer.write(change):
+                self._seq = change.to_seq
+            else:
+                # Stopped, or taken over after our lease ran out: whatever we do now must not count.
+                self.lost = True
+
+
+async def execute(execution: Execution, load_graph: GraphLoader) -> None:
+    """Run the job's flow and record how it ended. Cancellation (stop, lost lease) writes nothing."""
+    job = execution.job
+    try:
+        graph = await load_graph(job)
+        if graph is None:
+            await _fail(execution, JobStatus.ERROR, "FLOW_VERSION_GONE",
+                        f"Version {job.flow_version} of flow {job.flow_id} no longer exists.")
+            return
+        overrides = group_overrides(graph, job.inputs)
+        context = RunContext(
+            job_id=job.id,
+            owner=job.owner,
+            flow_id=job.flow_id,
+            session_id=session_id(job.inputs) or str(job.id),
+            emit=execution.emit,
+        )
+        outputs = await run_graph(graph, overrides, context)
+    except asyncio.CancelledError:
+        raise
+    except FlowFailed as failure:
+        await _fail(execution, JobStatus.FAILED, "COMPONENT_FAILED", failure.message,
+                    {"component_id": failure.component_id})
+    except (InvalidInputs, FlowFormatError) as problem:
+        await _fail(execution, JobStatus.FAILED, "INVALID_FLOW", str(problem))
+    except Exception:
+        log.exception("job %s failed inside Sluice", job.id)
+        await _fail(execution, JobStatus.ERROR, "INTERNAL_ERROR", "Sluice failed to run this job.")
+    else:
+        await execution.finish(ExecutionResponse.of(job, JobStatus.COMPLETED, outputs))
+
+
+async def _fail(execution: Execution, status: JobStatus, code: str, message: str,
+                details: Mapping[str, Any] | None = None) -> None:
+    error = ExecutionError(error=message, code=code, details=details or {})
+    response = ExecutionResponse.of(execution.job, status, errors=(error,))
+    await execution.finish(response, error_code=code)
