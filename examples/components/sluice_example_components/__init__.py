@@ -1,0 +1,1 @@
+"""Example components for Sluice, installed with `pip install -e examples/components`."""

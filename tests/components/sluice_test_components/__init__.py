@@ -1,0 +1,1 @@
+"""Test-only components for Sluice's own test suite."""
