@@ -20,7 +20,8 @@ def assert_error(response, status, code):
 
 
 async def test_malformed_json(client):
-    response = await client.post("/api/v2/workflows", content=b'{"flow_id": ', headers={"content-type": "application/json"})
+    response = await client.post("/api/v2/workflows", content=b'{"flow_id": ',
+                                 headers={"content-type": "application/json"})
     assert_error(response, 400, "INVALID_JSON")
 
 
@@ -31,19 +32,22 @@ async def test_unknown_field(service, client):
     assert "tweaks" in body["detail"]
 
 
-@pytest.mark.parametrize("payload", [{"flow_id": 3}, {"flow_id": "x", "background": "yes"}, {"flow_id": "x", "inputs": []}])
+@pytest.mark.parametrize("payload", [
+    {"flow_id": 3}, {"flow_id": "x", "background": "yes"}, {"flow_id": "x", "inputs": []},
+])
 async def test_wrong_types(client, payload):
     assert_error(await client.post("/api/v2/workflows", json=payload), 400, "INVALID_REQUEST")
 
 
 async def test_background_and_stream_together(service, client):
     flow = await service.flow(client, flowkit.echo_flow())
-    assert_error(await client.post("/api/v2/workflows", json={"flow_id": flow["id"], "background": True, "stream": True}),
-                 400, "INVALID_REQUEST")
+    both = {"flow_id": flow["id"], "background": True, "stream": True}
+    assert_error(await client.post("/api/v2/workflows", json=both), 400, "INVALID_REQUEST")
 
 
 async def test_unknown_flow(client):
-    body = assert_error(await client.post("/api/v2/workflows", json={"flow_id": str(uuid.uuid4())}), 404, "FLOW_NOT_FOUND")
+    response = await client.post("/api/v2/workflows", json={"flow_id": str(uuid.uuid4())})
+    body = assert_error(response, 404, "FLOW_NOT_FOUND")
     assert "flow_id" in body
 
 
@@ -73,7 +77,8 @@ async def test_unknown_job_and_non_uuid_job_id(client):
 
 async def test_missing_and_wrong_key(service):
     async with service.client(None) as anonymous:
-        assert_error(await anonymous.get("/api/v2/workflows", params={"job_id": str(uuid.uuid4())}), 401, "UNAUTHORIZED")
+        response = await anonymous.get("/api/v2/workflows", params={"job_id": str(uuid.uuid4())})
+        assert_error(response, 401, "UNAUTHORIZED")
         assert_error(await anonymous.get("/api/v1/flows/"), 401, "UNAUTHORIZED")
     async with service.client("sk-wrong") as wrong:
         assert_error(await wrong.post("/api/v2/workflows", json={"flow_id": "x"}), 401, "UNAUTHORIZED")

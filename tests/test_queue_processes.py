@@ -77,8 +77,9 @@ async def test_job_of_a_killed_worker_is_finished_by_another_after_its_lease(iso
     processes, base_url, pool = isolated
     async with _client_and_flow(pool, base_url, flowkit.sleep_flow(2.0)) as (client, flow):
         doomed = processes.worker(concurrency=1)
-        job_id = (await client.post("/api/v2/workflows", json={
-            "flow_id": flow["id"], "background": True, "inputs": {"ChatInput-in.input_value": "survivor"}})).json()["job_id"]
+        submitted = await client.post("/api/v2/workflows", json={
+            "flow_id": flow["id"], "background": True, "inputs": {"ChatInput-in.input_value": "survivor"}})
+        job_id = submitted.json()["job_id"]
         await wait_for_status(client, job_id, "in_progress")
         doomed.send_signal(signal.SIGKILL)
         doomed.wait()
