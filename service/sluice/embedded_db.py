@@ -73,11 +73,14 @@ class EmbeddedPostgres:
         return result.stdout
 
     def _run(self, program: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        # As root, drop to the server's user and its group alone: keeping root's group would make
+        # directories' group bits, not their "other" bits, decide what the server can reach.
+        identity = {} if self._user is None else {
+            "user": self._user.pw_uid, "group": self._user.pw_gid, "extra_groups": []}
         result = subprocess.run(
             [str(binaries() / program), *args],
             capture_output=True, text=True, check=False, cwd="/",
-            user=self._user.pw_uid if self._user is not None else None,
-            env={**os.environ, "LC_ALL": "C.UTF-8"},
+            env={**os.environ, "LC_ALL": "C.UTF-8"}, **identity,
         )
         if check and result.returncode != 0:
             raise RuntimeError(f"{program} failed: {result.stderr.strip() or result.stdout.strip()}")

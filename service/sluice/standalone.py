@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import orjson
@@ -23,7 +24,7 @@ from sluice.engine.validation import runnable_document
 from sluice.sql import REPOSITORY
 from sluice.store import flows, keys
 
-DATA = REPOSITORY / ".data"
+DATA = Path(os.environ.get("SLUICE_DATA_DIR", REPOSITORY / ".data"))
 EXAMPLES = REPOSITORY / "examples" / "flows"
 OWNER = "demo"
 DEMO_FLOW = "echo"
