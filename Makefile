@@ -18,7 +18,7 @@ run: install
 	$(BIN)/sluice up
 
 lint: install
-	$(BIN)/ruff check service tests bench examples
+	$(BIN)/ruff check .
 
 test: install lint
 	$(BIN)/pytest
