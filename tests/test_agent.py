@@ -299,3 +299,42 @@ async def test_image_generation_returns_bytes_as_a_data_uri(service, client, fak
     flow = await service.flow(client, export)
     body = await run(client, flow["id"])
     assert body["outputs"]["Image-1"]["content"] == "data:image/png;base64,iVBORw0KGgo="
+
+
+SIMPLE_AGENT = "langflow-starters/Simple_Agent.json"
+
+
+def template_value(export: dict, node_id: str, field: str):
+    [node] = [n for n in export["data"]["nodes"] if n["id"] == node_id]
+    return node["data"]["node"]["template"][field]["value"]
+
+
+async def test_simple_agent_sends_its_system_prompt_input_and_tools_and_returns_the_answer(
+        service, client, fake_openai):
+    question = unique("Find me the news")
+    fake_openai.script(question, fake.text("Here is what I found."))
+    export = flowkit.shared(SIMPLE_AGENT)
+    flow = await service.flow(client, export)
+    body = await run(client, flow["id"], {"ChatInput-tKQ4d.input_value": question})
+    assert body["status"] == "completed", body
+    assert body["outputs"]["ChatOutput-KxTA8"]["content"] == "Here is what I found."
+    [sent] = fake_openai.received(question)
+    assert sent["model"] == fake.MODEL
+    assert sent["messages"] == [{"role": "system", "content": template_value(export, "Agent-EXpSZ", "system_prompt")},
+                                {"role": "user", "content": question}]
+    tools = {tool["function"]["name"]: tool["function"] for tool in sent["tools"]}
+    assert set(tools) == {"fetch_content", "perform_search", "evaluate_expression", "get_current_date"}
+    assert tools["fetch_content"]["parameters"]["properties"]["urls"]["type"] == "array"
+    assert tools["perform_search"]["parameters"]["required"] == ["query"]
+
+
+async def test_simple_agent_url_tool_refuses_a_private_address(service, client, fake_openai):
+    question = unique("Read my local page")
+    fake_openai.script(question, fake.tool_call("fetch_content", {"urls": ["http://127.0.0.1:9/secret"]}),
+                       fake.text("I cannot read it."))
+    flow = await service.flow(client, flowkit.shared(SIMPLE_AGENT))
+    body = await run(client, flow["id"], {"ChatInput-tKQ4d.input_value": question})
+    assert body["outputs"]["ChatOutput-KxTA8"]["content"] == "I cannot read it."
+    [result] = tool_messages(fake_openai.received(question)[1])
+    assert result["content"] == ("Error: the host 127.0.0.1 is a private or local address (127.0.0.1); "
+                                 "list it in SLUICE_ALLOWED_HOSTS to allow it.")
