@@ -10,6 +10,10 @@ import pytest
 import fake_openai as fake
 import flowkit
 from conftest import start_service
+from sluice.engine.context import RunContext
+from sluice.engine.graph import parse_graph
+from sluice.engine.runner import run_graph
+from sluice.engine.values import Message
 
 
 @pytest.fixture(scope="module")
@@ -338,3 +342,34 @@ async def test_simple_agent_url_tool_refuses_a_private_address(service, client, 
     [result] = tool_messages(fake_openai.received(question)[1])
     assert result["content"] == ("Error: the host 127.0.0.1 is a private or local address (127.0.0.1); "
                                  "list it in SLUICE_ALLOWED_HOSTS to allow it.")
+
+
+class Remembered:
+    """A session's stored messages, as the worker's message history gives them to the Agent."""
+
+    def __init__(self, *messages: Message) -> None:
+        self.messages = list(messages)
+        self.asked: list[tuple[str, int]] = []
+
+    async def recent(self, session_id: str, limit: int) -> list[Message]:
+        self.asked.append((session_id, limit))
+        return self.messages[-limit:]
+
+
+async def test_agent_sends_the_sessions_earlier_turns_as_chat_history(fake_openai, monkeypatch):
+    for name, value in fake_openai.env().items():
+        monkeypatch.setenv(name, value)
+    question = unique("And now?")
+    history = Remembered(Message("first question", sender="User"), Message("first answer", sender="Machine"),
+                         Message("second question", sender="User"), Message(question, sender="User"))
+    context = RunContext(job_id=uuid.uuid4(), owner="someone", flow_id=uuid.uuid4(), session_id="chat-1",
+                         history=history)
+    graph = parse_graph(chat_flow(agent_node(n_messages=flowkit.field(2, "int"))))
+    outputs = await run_graph(graph, {"ChatInput-1": {"input_value": question}}, context)
+    assert outputs["ChatOutput-1"].content == f"echo: {question}"
+    assert history.asked == [("chat-1", 3)]
+    [sent] = fake_openai.received(question)
+    assert sent["messages"] == [{"role": "system", "content": "You are helpful."},
+                                {"role": "assistant", "content": "first answer"},
+                                {"role": "user", "content": "second question"},
+                                {"role": "user", "content": question}]

@@ -21,6 +21,7 @@ from sluice.engine.graph import Field, Node
 from sluice.engine.values import Message, to_text
 
 DEFAULT_MAX_ITERATIONS = 15
+DEFAULT_HISTORY = 100
 
 # The built-in tools, as Langflow's Agent adds them: (switch, node type, tool name, description, argument).
 _BUILT_IN = (
@@ -39,13 +40,15 @@ class Agent(Component):
         offered = tools.unique([*_connected_tools(params.get("tools")), *_built_in_tools(node, params)])
         system = to_text(params.get("system_prompt"))
         question = to_text(params.get("input_value"))
-        loop = _Loop(model, offered, _max_iterations(params), context, llm.token_sink(params, context, node.id))
+        history = await _history(params, context, question)
+        loop = _Loop(model, offered, _positive(params.get("max_iterations"), DEFAULT_MAX_ITERATIONS), context,
+                     llm.token_sink(params, context, node.id))
         produced: dict[str, Any] = {}
         if node.wants("response"):
-            answer = await loop.answer(llm.conversation(system, question))
+            answer = await loop.answer(llm.conversation(system, question, history))
             produced["response"] = Message(text=answer, sender="Machine", sender_name="AI")
         if node.wants("structured_response"):
-            produced["structured_response"] = await _structured(loop, params, system, question)
+            produced["structured_response"] = await _structured(loop, params, system, question, history)
         return produced
 
 
@@ -83,10 +86,11 @@ class _Loop:
         return await tool.call(arguments, self.context)
 
 
-async def _structured(loop: _Loop, params: Mapping[str, Any], system: str, question: str) -> Any:
+async def _structured(loop: _Loop, params: Mapping[str, Any], system: str, question: str,
+                      history: Sequence[Mapping[str, Any]]) -> Any:
     rows = structured.schema_rows(params.get("output_schema"))
     prompt = "\n\n".join(part for part in (system, to_text(params.get("format_instructions"))) if part)
-    messages = llm.conversation(structured.instructions(prompt, rows), question)
+    messages = llm.conversation(structured.instructions(prompt, rows), question, history)
     # With tools the loop cannot also force a response format; the schema in the prompt must do.
     request = {} if loop.specs else {"response_format": structured.response_format(rows)}
     answer = await loop.answer(messages, **request)
@@ -120,8 +124,19 @@ def _built_in_tools(node: Node, params: Mapping[str, Any]) -> list[tools.Tool]:
     return offered
 
 
-def _max_iterations(params: Mapping[str, Any]) -> int:
-    value = params.get("max_iterations")
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    return DEFAULT_MAX_ITERATIONS
+async def _history(params: Mapping[str, Any], context: RunContext, question: str) -> list[dict[str, Any]]:
+    """The session's earlier turns (up to `n_messages`), where the worker keeps message history."""
+    limit = params.get("n_messages")
+    limit = DEFAULT_HISTORY if limit is None else limit
+    if context.history is None or not isinstance(limit, int) or limit <= 0:
+        return []
+    messages = list(await context.history.recent(context.session_id, limit + 1))
+    # Chat Input stores the current message before the Agent runs: it is the question, not history.
+    if messages and messages[-1].sender == "User" and messages[-1].text == question:
+        messages.pop()
+    return [{"role": "assistant" if message.sender == "Machine" else "user", "content": message.text}
+            for message in messages[-limit:]]
+
+
+def _positive(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
