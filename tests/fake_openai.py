@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import uuid
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,8 +21,9 @@ IMAGE_MODEL = "fake-image-model"
 API_KEY = "sk-test-key"
 
 
-def text(content: str) -> dict[str, Any]:
-    return {"kind": "text", "content": content}
+def text(content: str, delay: float = 0) -> dict[str, Any]:
+    """An answer in text, sent after `delay` seconds."""
+    return {"kind": "text", "content": content, "delay": delay}
 
 
 def tool_call(name: str, arguments: Mapping[str, Any], call_id: str | None = None) -> dict[str, Any]:
@@ -96,6 +98,7 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
             reply = fake._answer(self.path, body, self.headers.get("authorization"))
+            time.sleep(reply.get("delay", 0))
             if reply["kind"] == "error":
                 self._json(reply["status"], {"error": {"message": reply["message"], "type": "test"}})
             elif reply["kind"] == "image":

@@ -373,3 +373,19 @@ async def test_agent_sends_the_sessions_earlier_turns_as_chat_history(fake_opena
                                 {"role": "assistant", "content": "first answer"},
                                 {"role": "user", "content": "second question"},
                                 {"role": "user", "content": question}]
+
+
+async def test_streaming_agent_streams_its_final_answer_after_a_tool_call(service, client, fake_openai):
+    question = unique("Stream 6 * 7")
+    fake_openai.script(question, fake.tool_call("evaluate_expression", {"expression": "6 * 7"}, "call_s"),
+                       fake.text("Six times seven is 42."))
+    agent = agent_node(add_calculator_tool=flowkit.field(True, "bool"), stream=flowkit.field(True, "bool"))
+    flow = await service.flow(client, chat_flow(agent))
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
+    assert body["outputs"]["ChatOutput-1"]["content"] == "Six times seven is 42."
+    first, second = fake_openai.received(question)
+    assert first["stream"] is True
+    assert tool_messages(second) == [{"role": "tool", "tool_call_id": "call_s", "content": '{"result":"42"}'}]
+    rows = await service.pool.fetch("select data from job_events where job_id = $1 and type = 'token' order by seq",
+                                    uuid.UUID(body["job_id"]))
+    assert "".join(row["data"]["chunk"] for row in rows) == "Six times seven is 42."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import fake_openai as fake
 from sluice.engine import llm, structured, tools, web
 from sluice.engine.component import Component, ComponentError
 from sluice.engine.components.calculator import InvalidExpression, evaluate, formatted
@@ -118,3 +119,16 @@ def test_html_text_skips_scripts_and_keeps_the_title():
     text, title = web.html_text("<html><head><title>T</title><style>p{}</style></head>"
                                 "<body><p>Hello <b>there</b></p><script>alert(1)</script></body></html>")
     assert (text, title) == ("Hello there", "T")
+
+
+async def test_a_model_that_does_not_answer_in_time_fails_clearly(fake_openai):
+    fake_openai.script("too slow", fake.text("late", delay=1))
+    model = llm.ChatModel(name="m", base_url=fake_openai.base_url, api_key="", timeout=0.2)
+    with pytest.raises(ComponentError, match=r"did not answer within 0\.2 s"):
+        await llm.chat(model, llm.conversation("", "too slow"))
+
+
+async def test_an_unreachable_endpoint_fails_clearly():
+    model = llm.ChatModel(name="m", base_url="http://127.0.0.1:9/v1", api_key="", timeout=2)
+    with pytest.raises(ComponentError, match=r"could not reach the model endpoint http://127\.0\.0\.1:9/v1"):
+        await llm.chat(model, llm.conversation("", "hello"))
