@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
+import attrs
 import httpx
 
 from sluice.engine.component import ComponentError
@@ -53,23 +54,44 @@ async def check_url(url: str) -> None:
             )
 
 
-async def get(url: str, timeout: float, headers: Mapping[str, str] | None = None) -> httpx.Response:
+@attrs.frozen
+class Page:
+    url: str
+    status: int
+    content_type: str
+    body: bytes = attrs.field(repr=False)
+    text: str = attrs.field(repr=False)
+
+
+async def get(url: str, timeout: float, headers: Mapping[str, str] | None = None) -> Page:
     """GET a public URL, following checked redirects; ComponentError on any failure."""
     async with httpx.AsyncClient(timeout=timeout, headers=dict(headers or {}), follow_redirects=False) as client:
         for _ in range(MAX_REDIRECTS + 1):
             await check_url(url)
             try:
-                response = await client.get(url)
+                async with client.stream("GET", url) as response:
+                    if response.is_redirect:
+                        url = urljoin(url, response.headers.get("location", ""))
+                        continue
+                    body = await _bounded(url, response)
+                    return Page(url=str(response.url), status=response.status_code,
+                                content_type=response.headers.get("content-type", ""), body=body,
+                                text=body.decode(response.encoding or "utf-8", errors="replace"))
             except httpx.TimeoutException:
                 raise ComponentError(f"{url} did not answer within {timeout:g} s.") from None
             except httpx.HTTPError as error:
                 raise ComponentError(f"could not fetch {url}: {error}.") from None
-            if not response.is_redirect:
-                if len(response.content) > MAX_BYTES:
-                    raise ComponentError(f"{url} is larger than {MAX_BYTES} bytes.")
-                return response
-            url = urljoin(url, response.headers.get("location", ""))
     raise ComponentError(f"{url} redirects more than {MAX_REDIRECTS} times.")
+
+
+async def _bounded(url: str, response: httpx.Response) -> bytes:
+    """The body, read no further than MAX_BYTES so a huge page cannot exhaust the worker's memory."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > MAX_BYTES:
+            raise ComponentError(f"{url} is larger than {MAX_BYTES} bytes.")
+    return bytes(body)
 
 
 class _Text(HTMLParser):

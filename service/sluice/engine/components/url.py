@@ -52,11 +52,9 @@ def _urls(value: Any) -> list[str]:
 
 
 async def _page(url: str, timeout: float, headers: Mapping[str, str], form: str) -> dict[str, str]:
-    response = await web.get(url, timeout, headers)
-    content_type = response.headers.get("content-type", "")
-    body = response.text
-    title = ""
-    if "html" in content_type and form != "HTML":
-        body, title = web.html_text(body)
-    return {"text": body, "url": str(response.url), "title": title, "description": "",
-            "content_type": content_type, "language": ""}
+    page = await web.get(url, timeout, headers)
+    text, title = page.text, ""
+    if "html" in page.content_type and form != "HTML":
+        text, title = web.html_text(page.text)
+    return {"text": text, "url": page.url, "title": title, "description": "", "content_type": page.content_type,
+            "language": ""}

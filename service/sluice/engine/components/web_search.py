@@ -76,9 +76,9 @@ def _news_url(params: Mapping[str, Any], query: str) -> str:
 async def _feed(url: str, timeout: float) -> list[dict[str, str]]:
     if not url:
         raise ComponentError("no feed URL was given.")
-    response = await web.get(url if "://" in url else f"https://{url}", timeout)
+    page = await web.get(url if "://" in url else f"https://{url}", timeout)
     try:
-        root = ElementTree.fromstring(response.content)
+        root = ElementTree.fromstring(page.body)
     except ElementTree.ParseError as error:
         raise ComponentError(f"the feed at {url} is not valid XML: {error}.") from None
     return [{"title": _plain(item.findtext("title") or ""), "link": item.findtext("link") or "",
