@@ -389,3 +389,23 @@ async def test_streaming_agent_streams_its_final_answer_after_a_tool_call(servic
     rows = await service.pool.fetch("select data from job_events where job_id = $1 and type = 'token' order by seq",
                                     uuid.UUID(body["job_id"]))
     assert "".join(row["data"]["chunk"] for row in rows) == "Six times seven is 42."
+
+
+async def test_a_connected_tool_takes_precedence_over_the_built_in_of_the_same_name(service, client, fake_openai):
+    question = unique("Connected calculator")
+    fake_openai.script(question, fake.tool_call("evaluate_expression", {"expression": "2**10"}), fake.text("1024"))
+    metadata = [{"name": "evaluate_expression", "description": "Arithmetic.", "status": True,
+                 "args": {"expression": {"type": "string"}}}]
+    calculator = flowkit.node("Calculator-1", "CalculatorComponent", {
+        "expression": flowkit.field("", "str"), "tools_metadata": flowkit.field(metadata, "tools"),
+    }, outputs=("component_as_tool",))
+    export = chat_flow(agent_node(add_calculator_tool=flowkit.field(True, "bool")), extra_nodes=(calculator,),
+                       extra_edges=(flowkit.edge("Calculator-1", "component_as_tool", "Agent-1", "tools"),))
+    flow = await service.flow(client, export)
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
+    first, second = fake_openai.received(question)
+    assert [tool["function"]["description"] for tool in first["tools"]] == ["Arithmetic."]
+    assert tool_messages(second)[0]["content"] == '{"result":"1024"}'
+    starts = await service.pool.fetch("select data->>'component_id' as id from job_events where job_id = $1 "
+                                      "and type = 'component_start'", uuid.UUID(body["job_id"]))
+    assert "Calculator-1" in {row["id"] for row in starts}

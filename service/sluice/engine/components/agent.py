@@ -37,7 +37,10 @@ _BUILT_IN = (
 class Agent(Component):
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         model = llm.model_from_params(params)
-        offered = tools.unique([*_connected_tools(params.get("tools")), *_built_in_tools(node, params)])
+        connected = _connected_tools(params.get("tools"))
+        # As in Langflow, a built-in tool gives way to a connected tool of the same name.
+        taken = {tool.name for tool in connected}
+        offered = tools.unique([*connected, *(t for t in _built_in_tools(node, params) if t.name not in taken)])
         system = to_text(params.get("system_prompt"))
         question = to_text(params.get("input_value"))
         history = await _history(params, context, question)
