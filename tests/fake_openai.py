@@ -91,6 +91,9 @@ def _content(message: Mapping[str, Any]) -> str:
 def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Buffered: headers and body leave in one write (flushed after each request), not two small
+        # packets that Nagle's algorithm would hold back for a delayed ACK.
+        wbufsize = 1 << 16
 
         def log_message(self, *args: Any) -> None:
             pass

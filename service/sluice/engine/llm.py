@@ -17,6 +17,7 @@ import attrs
 import httpx
 import orjson
 
+from sluice.engine import httpclient
 from sluice.engine.component import ComponentError
 from sluice.engine.outputs import Handle
 
@@ -157,37 +158,36 @@ async def chat(model: ChatModel, messages: Sequence[Mapping[str, Any]], *,
         body["tools"] = list(tools)
     if on_token is not None:
         body["stream"] = True
-    async with _client(model) as client:
-        try:
-            if on_token is None:
-                response = await client.post("/chat/completions", json=body)
+    url, headers, timeout = _target(model, "/chat/completions")
+    client = httpclient.shared()
+    try:
+        if on_token is None:
+            response = await client.post(url, json=body, headers=headers, timeout=timeout)
+            _check(model, response)
+            return _reply(model, _json(model, response.content))
+        async with client.stream("POST", url, json=body, headers=headers, timeout=timeout) as response:
+            if response.status_code >= 400:
+                await response.aread()
                 _check(model, response)
-                return _reply(model, _json(model, response.content))
-            async with client.stream("POST", "/chat/completions", json=body) as response:
-                if response.status_code >= 400:
-                    await response.aread()
-                    _check(model, response)
-                return await _streamed(model, response, on_token)
-        except httpx.TimeoutException:
-            raise ComponentError(
-                f"the model endpoint {model.base_url} did not answer within {model.timeout:g} s."
-            ) from None
-        except httpx.HTTPError as error:
-            raise ComponentError(f"could not reach the model endpoint {model.base_url}: {error}.") from None
+            return await _streamed(model, response, on_token)
+    except httpx.TimeoutException:
+        raise ComponentError(f"the model endpoint {model.base_url} did not answer within {model.timeout:g} s.") \
+            from None
+    except httpx.HTTPError as error:
+        raise ComponentError(f"could not reach the model endpoint {model.base_url}: {error}.") from None
 
 
 async def generate_images(model: ChatModel, prompt: str, **request: Any) -> list[str]:
     """Images from an OpenAI-compatible `/images/generations`: each a URL or a `data:` URI."""
     body = {"model": model.name, "prompt": prompt, **request}
-    async with _client(model) as client:
-        try:
-            response = await client.post("/images/generations", json=body)
-        except httpx.TimeoutException:
-            raise ComponentError(
-                f"the image endpoint {model.base_url} did not answer within {model.timeout:g} s."
-            ) from None
-        except httpx.HTTPError as error:
-            raise ComponentError(f"could not reach the image endpoint {model.base_url}: {error}.") from None
+    url, headers, timeout = _target(model, "/images/generations")
+    try:
+        response = await httpclient.shared().post(url, json=body, headers=headers, timeout=timeout)
+    except httpx.TimeoutException:
+        raise ComponentError(f"the image endpoint {model.base_url} did not answer within {model.timeout:g} s.") \
+            from None
+    except httpx.HTTPError as error:
+        raise ComponentError(f"could not reach the image endpoint {model.base_url}: {error}.") from None
     _check(model, response)
     images = []
     for item in _json(model, response.content).get("data") or ():
@@ -200,10 +200,10 @@ async def generate_images(model: ChatModel, prompt: str, **request: Any) -> list
     return images
 
 
-def _client(model: ChatModel) -> httpx.AsyncClient:
+def _target(model: ChatModel, path: str) -> tuple[str, dict[str, str], httpx.Timeout]:
+    """URL, headers and timeout of one request to the model's endpoint."""
     headers = {"Authorization": f"Bearer {model.api_key}"} if model.api_key else {}
-    timeout = httpx.Timeout(model.timeout, connect=min(model.timeout, 10.0))
-    return httpx.AsyncClient(base_url=model.base_url, headers=headers, timeout=timeout)
+    return model.base_url + path, headers, httpx.Timeout(model.timeout, connect=min(model.timeout, 10.0))
 
 
 def _check(model: ChatModel, response: httpx.Response) -> None:

@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import attrs
 import httpx
 
+from sluice.engine import httpclient
 from sluice.engine.component import ComponentError
 
 MAX_REDIRECTS = 5
@@ -65,22 +66,22 @@ class Page:
 
 async def get(url: str, timeout: float, headers: Mapping[str, str] | None = None) -> Page:
     """GET a public URL, following checked redirects; ComponentError on any failure."""
-    async with httpx.AsyncClient(timeout=timeout, headers=dict(headers or {}), follow_redirects=False) as client:
-        for _ in range(MAX_REDIRECTS + 1):
-            await check_url(url)
-            try:
-                async with client.stream("GET", url) as response:
-                    if response.is_redirect:
-                        url = urljoin(url, response.headers.get("location", ""))
-                        continue
-                    body = await _bounded(url, response)
-                    return Page(url=str(response.url), status=response.status_code,
-                                content_type=response.headers.get("content-type", ""), body=body,
-                                text=body.decode(response.encoding or "utf-8", errors="replace"))
-            except httpx.TimeoutException:
-                raise ComponentError(f"{url} did not answer within {timeout:g} s.") from None
-            except httpx.HTTPError as error:
-                raise ComponentError(f"could not fetch {url}: {error}.") from None
+    client = httpclient.shared()
+    for _ in range(MAX_REDIRECTS + 1):
+        await check_url(url)
+        try:
+            async with client.stream("GET", url, headers=dict(headers or {}), timeout=timeout) as response:
+                if response.is_redirect:
+                    url = urljoin(url, response.headers.get("location", ""))
+                    continue
+                body = await _bounded(url, response)
+                return Page(url=str(response.url), status=response.status_code,
+                            content_type=response.headers.get("content-type", ""), body=body,
+                            text=body.decode(response.encoding or "utf-8", errors="replace"))
+        except httpx.TimeoutException:
+            raise ComponentError(f"{url} did not answer within {timeout:g} s.") from None
+        except httpx.HTTPError as error:
+            raise ComponentError(f"could not fetch {url}: {error}.") from None
     raise ComponentError(f"{url} redirects more than {MAX_REDIRECTS} times.")
 
 
