@@ -9,8 +9,9 @@ Langflow's global model setting does for exported starters.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -160,7 +161,7 @@ async def chat(model: ChatModel, messages: Sequence[Mapping[str, Any]], *,
         body["stream"] = True
     url, headers, timeout = _target(model, "/chat/completions")
     client = httpclient.shared()
-    try:
+    with _reaching(model):
         if on_token is None:
             response = await client.post(url, json=body, headers=headers, timeout=timeout)
             _check(model, response)
@@ -170,24 +171,14 @@ async def chat(model: ChatModel, messages: Sequence[Mapping[str, Any]], *,
                 await response.aread()
                 _check(model, response)
             return await _streamed(model, response, on_token)
-    except httpx.TimeoutException:
-        raise ComponentError(f"the model endpoint {model.base_url} did not answer within {model.timeout:g} s.") \
-            from None
-    except httpx.HTTPError as error:
-        raise ComponentError(f"could not reach the model endpoint {model.base_url}: {error}.") from None
 
 
 async def generate_images(model: ChatModel, prompt: str, **request: Any) -> list[str]:
     """Images from an OpenAI-compatible `/images/generations`: each a URL or a `data:` URI."""
     body = {"model": model.name, "prompt": prompt, **request}
     url, headers, timeout = _target(model, "/images/generations")
-    try:
+    with _reaching(model):
         response = await httpclient.shared().post(url, json=body, headers=headers, timeout=timeout)
-    except httpx.TimeoutException:
-        raise ComponentError(f"the image endpoint {model.base_url} did not answer within {model.timeout:g} s.") \
-            from None
-    except httpx.HTTPError as error:
-        raise ComponentError(f"could not reach the image endpoint {model.base_url}: {error}.") from None
     _check(model, response)
     images = []
     for item in _json(model, response.content).get("data") or ():
@@ -198,6 +189,18 @@ async def generate_images(model: ChatModel, prompt: str, **request: Any) -> list
     if not images:
         raise ComponentError(f"the image endpoint {model.base_url} returned no image.")
     return images
+
+
+@contextlib.contextmanager
+def _reaching(model: ChatModel) -> Iterator[None]:
+    """Turns transport failures into errors that name the endpoint (and never the key)."""
+    try:
+        yield
+    except httpx.TimeoutException:
+        raise ComponentError(f"the model endpoint {model.base_url} did not answer within {model.timeout:g} s.") \
+            from None
+    except httpx.HTTPError as error:
+        raise ComponentError(f"could not reach the model endpoint {model.base_url}: {error}.") from None
 
 
 def _target(model: ChatModel, path: str) -> tuple[str, dict[str, str], httpx.Timeout]:
