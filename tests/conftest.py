@@ -7,6 +7,7 @@ cannot disturb each other.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -22,6 +23,7 @@ import asyncpg
 import httpx
 import pytest
 
+from fake_openai import FakeOpenAI
 from sluice import db, migrate
 from sluice.embedded_db import EmbeddedPostgres
 from sluice.store import keys
@@ -144,10 +146,11 @@ class Service:
         return response.json()
 
 
-@pytest.fixture(scope="module")
-async def service(cluster: Cluster) -> AsyncIterator[Service]:
+@contextlib.asynccontextmanager
+async def start_service(cluster: Cluster, env: dict[str, str] | None = None) -> AsyncIterator[Service]:
+    """A fresh database with an API and two workers, all started with `env` added to theirs."""
     url = cluster.new_database()
-    processes = Processes(url)
+    processes = Processes(url, env)
     pool = await db.create_pool(url, min_size=1, max_size=4)
     try:
         base_url = processes.api()
@@ -157,6 +160,21 @@ async def service(cluster: Cluster) -> AsyncIterator[Service]:
     finally:
         processes.close()
         await pool.close()
+
+
+@pytest.fixture(scope="module")
+async def service(cluster: Cluster) -> AsyncIterator[Service]:
+    async with start_service(cluster) as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """The model endpoint of the tests; a module gets it in its workers by overriding `service`:
+    `async with start_service(cluster, fake_openai.env()) as started: yield started`."""
+    server = FakeOpenAI()
+    yield server
+    server.close()
 
 
 @pytest.fixture

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 import attrs
 
+if TYPE_CHECKING:
+    from sluice.engine.values import Message
+
 EventSink = Callable[[str, Mapping[str, Any]], None]
+
+
+class MessageHistory(Protocol):
+    """The stored conversation of a session, as the Agent reads it for its chat history."""
+
+    async def recent(self, session_id: str, limit: int) -> Sequence[Message]:
+        """Up to `limit` most recent messages of the session, oldest first."""
+        ...
 
 
 def _discard(event_type: str, data: Mapping[str, Any]) -> None:
@@ -23,3 +34,5 @@ class RunContext:
     session_id: str
     # Records an event in the job's durable log (e.g. a model's `token` chunks).
     emit: EventSink = _discard
+    # The owner's message history, where the worker provides one.
+    history: MessageHistory | None = None

@@ -52,12 +52,21 @@ class Node:
     display_name: str
     fields: Mapping[str, Field]
     outputs: tuple[Output, ...] = ()
+    # The outputs some edge carries on, so a component can skip costly work nobody reads
+    # (a model call for an unconnected text output).
+    linked_outputs: frozenset[str] = frozenset()
     # Raw node data for components that read more than fields (a Prompt's custom fields, tool metadata).
     extra: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
 
     def value(self, name: str, default: Any = None) -> Any:
         field = self.fields.get(name)
         return default if field is None else field.value
+
+    def wants(self, output: str) -> bool:
+        """Whether the run reads this output: an edge carries it on, or it is a terminal node's first."""
+        if self.linked_outputs:
+            return output in self.linked_outputs
+        return not self.outputs or self.outputs[0].name == output
 
 
 @attrs.frozen
@@ -127,6 +136,12 @@ def parse_graph(document: Any) -> Graph:
         raise FlowFormatError("Node ids must be unique; repeated: " + ", ".join(duplicated) + ".",
                               tuple(duplicated))
     edges = tuple(_parse_edge(raw) for raw in inner.get("edges", []))
+    linked: dict[str, set[str]] = {}
+    for edge in edges:
+        linked.setdefault(edge.source, set()).add(edge.source_output)
+    for node_id, names in linked.items():
+        if node_id in nodes:
+            nodes[node_id] = attrs.evolve(nodes[node_id], linked_outputs=frozenset(names))
     return Graph(nodes=nodes, edges=edges)
 
 

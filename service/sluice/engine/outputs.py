@@ -10,6 +10,16 @@ from sluice.engine.values import Data, DataFrame, Message
 from sluice.models import ComponentOutput
 
 
+class Handle:
+    """A value that wires components together without being data (a model client, a tool).
+
+    Responses and events show only its `summary()`, so secrets it carries never leave the worker.
+    """
+
+    def summary(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
 @attrs.frozen
 class TypedContent:
     """A result that states its own response type (`sql`, `file`, `image`) and content."""
@@ -22,6 +32,8 @@ class TypedContent:
 def describe(component_id: str, value: Any, status: str = "completed") -> ComponentOutput:
     if isinstance(value, TypedContent):
         return ComponentOutput(value.type, component_id, status, value.content, value.metadata)
+    if isinstance(value, Handle):
+        return ComponentOutput("data", component_id, status, value.summary())
     if isinstance(value, Message):
         return ComponentOutput("message", component_id, status, value.text,
                                {"sender": value.sender, "sender_name": value.sender_name,
@@ -38,6 +50,8 @@ def describe(component_id: str, value: Any, status: str = "completed") -> Compon
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Handle):
+        return value.summary()
     if isinstance(value, Message):
         return value.text
     if isinstance(value, Data):

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from sluice.engine import registry
+from sluice.engine import registry, tools
 from sluice.engine.component import ComponentError
 from sluice.engine.context import RunContext
 from sluice.engine.graph import Edge, Graph, Node
@@ -46,6 +46,7 @@ class _GraphRun:
                 self.incoming[edge.target].append(edge)
                 self.outgoing[edge.source].append(edge)
         self.waiting = {node_id: len(edges) for node_id, edges in self.incoming.items()}
+        self.tool_nodes = tools.tool_node_ids(graph)
         self.arrived: dict[str, dict[str, list[Any]]] = {node_id: {} for node_id in graph.nodes}
         # Produced outputs by node; None for a skipped node.
         self.results: dict[str, Mapping[str, Any] | None] = {}
@@ -77,6 +78,9 @@ class _GraphRun:
         component = registry.find(node.type)
         if component is None:
             raise FlowFailed(node_id, f"No component serves the type {node.type!r} of node {node_id}.")
+        if node_id in self.tool_nodes:
+            # Not a step: the Agent downstream calls it, with the parameters this run gave it.
+            return {tools.TOOL_OUTPUT: tools.toolkit(node, self._params(node), component)}
         self.context.emit("component_start", {"component_id": node_id, "type": node.type})
         try:
             produced = await component.run(node, self._params(node), self.context)

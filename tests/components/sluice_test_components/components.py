@@ -1,4 +1,4 @@
-"""Sleep passes its input on after `seconds`; Fail raises. Both stand in for real work in tests."""
+"""Sleep passes its input on after `seconds`; Fail raises; Greet greets. They stand in for real work in tests."""
 
 from __future__ import annotations
 
@@ -21,3 +21,11 @@ class Sleep(Component):
 class Fail(Component):
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         raise ComponentError(str(params.get("message") or "failed on purpose"))
+
+
+class Greet(Component):
+    """`{greeting}, {name}`: a tool-mode test node with one field the model fills and one the flow wires."""
+
+    async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
+        greeting = to_text(params.get("greeting")) or "Hello"
+        return {"text": Message(text=f"{greeting}, {to_text(params.get('name'))}", sender="Machine")}

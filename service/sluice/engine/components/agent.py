@@ -1,0 +1,145 @@
+"""Agent: the tool-calling loop on the OpenAI tools API.
+
+The model sees the system prompt, the input and the tools (the nodes wired to `tools` in tool mode,
+plus the calculator and current-date tools when switched on). Each answer that calls tools gets the
+tools' results back, until the model answers in text or `max_iterations` model calls are spent.
+`structured_response` asks for JSON matching `output_schema`, as Langflow's Agent does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import orjson
+
+from sluice.engine import llm, registry, structured, tools
+from sluice.engine.component import Component, ComponentError
+from sluice.engine.context import RunContext
+from sluice.engine.graph import Field, Node
+from sluice.engine.values import Message, to_text
+
+DEFAULT_MAX_ITERATIONS = 15
+DEFAULT_HISTORY = 100
+
+# The built-in tools, as Langflow's Agent adds them: (switch, node type, tool name, description, argument).
+_BUILT_IN = (
+    ("add_calculator_tool", "CalculatorComponent", "evaluate_expression",
+     "Perform basic arithmetic operations on a given expression.",
+     ("expression", "The arithmetic expression to evaluate (e.g., '4*4*(33/22)+12-20').")),
+    ("add_current_date_tool", "CurrentDate", "get_current_date",
+     "Returns the current date and time in the selected timezone.",
+     ("timezone", "The timezone, e.g. UTC or Europe/Paris.")),
+)
+
+
+class Agent(Component):
+    async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
+        model = llm.model_from_params(params)
+        connected = _connected_tools(params.get("tools"))
+        # As in Langflow, a built-in tool gives way to a connected tool of the same name.
+        taken = {tool.name for tool in connected}
+        offered = tools.unique([*connected, *(t for t in _built_in_tools(node, params) if t.name not in taken)])
+        system = to_text(params.get("system_prompt"))
+        question = to_text(params.get("input_value"))
+        history = await _history(params, context, question)
+        loop = _Loop(model, offered, _positive(params.get("max_iterations"), DEFAULT_MAX_ITERATIONS), context,
+                     llm.token_sink(params, context, node.id))
+        produced: dict[str, Any] = {}
+        if node.wants("response"):
+            answer = await loop.answer(llm.conversation(system, question, history))
+            produced["response"] = Message(text=answer, sender="Machine", sender_name="AI")
+        if node.wants("structured_response"):
+            produced["structured_response"] = await _structured(loop, params, system, question, history)
+        return produced
+
+
+class _Loop:
+    def __init__(self, model: llm.ChatModel, offered: Sequence[tools.Tool], max_iterations: int,
+                 context: RunContext, on_token: llm.TokenSink | None) -> None:
+        self.model = model
+        self.tools = {tool.name: tool for tool in offered}
+        self.specs = [tool.spec() for tool in offered]
+        self.max_iterations = max_iterations
+        self.context = context
+        self.on_token = on_token
+
+    async def answer(self, messages: list[dict[str, Any]], **request: Any) -> str:
+        for _ in range(self.max_iterations):
+            reply = await llm.chat(self.model, messages, tools=self.specs, on_token=self.on_token, **request)
+            if not reply.tool_calls:
+                return reply.content
+            messages.append(reply.as_message())
+            results = await asyncio.gather(*(self._call(call) for call in reply.tool_calls))
+            messages.extend({"role": "tool", "tool_call_id": call.id, "content": result}
+                            for call, result in zip(reply.tool_calls, results, strict=True))
+        raise ComponentError(f"the agent reached max_iterations ({self.max_iterations}) without a final answer.")
+
+    async def _call(self, call: llm.ToolCall) -> str:
+        tool = self.tools.get(call.name)
+        if tool is None:
+            return f"Error: there is no tool named {call.name!r}."
+        try:
+            arguments = orjson.loads(call.arguments or "{}")
+        except orjson.JSONDecodeError:
+            return f"Error: the arguments for {call.name} are not valid JSON."
+        if not isinstance(arguments, Mapping):
+            return f"Error: the arguments for {call.name} must be a JSON object."
+        return await tool.call(arguments, self.context)
+
+
+async def _structured(loop: _Loop, params: Mapping[str, Any], system: str, question: str,
+                      history: Sequence[Mapping[str, Any]]) -> Any:
+    rows = structured.schema_rows(params.get("output_schema"))
+    prompt = "\n\n".join(part for part in (system, to_text(params.get("format_instructions"))) if part)
+    messages = llm.conversation(structured.instructions(prompt, rows), question, history)
+    # With tools the loop cannot also force a response format; the schema in the prompt must do.
+    request = {} if loop.specs else {"response_format": structured.response_format(rows)}
+    answer = await loop.answer(messages, **request)
+    return structured.as_data(structured.parse_objects(answer))
+
+
+def _connected_tools(value: Any) -> list[tools.Tool]:
+    """The tools delivered on the `tools` field: one list per tool-mode node (or a single tool)."""
+    found: list[tools.Tool] = []
+    for item in value if isinstance(value, list | tuple) else [value]:
+        if isinstance(item, tools.Tool):
+            found.append(item)
+        elif isinstance(item, list | tuple):
+            found.extend(tool for tool in item if isinstance(tool, tools.Tool))
+    return found
+
+
+def _built_in_tools(node: Node, params: Mapping[str, Any]) -> list[tools.Tool]:
+    offered = []
+    for switch, node_type, name, description, (argument, explanation) in _BUILT_IN:
+        component = registry.find(node_type)
+        if params.get(switch) is not True or component is None:
+            continue
+        tool_node = Node(id=f"{node.id}:{name}", type=node_type, display_name=name,
+                         fields={argument: Field(name=argument, value="")})
+        offered.append(tools.Tool(
+            name=name, description=description, node=tool_node, component=component,
+            parameters={"type": "object", "required": [argument],
+                        "properties": {argument: {"type": "string", "description": explanation}}},
+        ))
+    return offered
+
+
+async def _history(params: Mapping[str, Any], context: RunContext, question: str) -> list[dict[str, Any]]:
+    """The session's earlier turns (up to `n_messages`), where the worker keeps message history."""
+    limit = params.get("n_messages")
+    limit = DEFAULT_HISTORY if limit is None else limit
+    if context.history is None or not isinstance(limit, int) or limit <= 0:
+        return []
+    messages = list(await context.history.recent(context.session_id, limit + 1))
+    # Chat Input stores the current message before the Agent runs: it is the question, not history.
+    if messages and messages[-1].sender == "User" and messages[-1].text == question:
+        messages.pop()
+    return [{"role": "assistant" if message.sender == "Machine" else "user", "content": message.text}
+            for message in messages[-limit:]]
+
+
+def _positive(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default

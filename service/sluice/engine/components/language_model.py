@@ -1,0 +1,25 @@
+"""Language Model and OpenAI: one chat completion, and the configured model for an Agent to use."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sluice.engine import llm
+from sluice.engine.component import Component
+from sluice.engine.context import RunContext
+from sluice.engine.graph import Node
+from sluice.engine.values import Message, to_text
+
+
+class LanguageModel(Component):
+    """Serves LanguageModelComponent and OpenAIModel, which differ only in how they name the model."""
+
+    async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
+        model = llm.model_from_params(params)
+        produced: dict[str, Any] = {"model_output": model}
+        if node.wants("text_output"):
+            messages = llm.conversation(to_text(params.get("system_message")), to_text(params.get("input_value")))
+            reply = await llm.chat(model, messages, on_token=llm.token_sink(params, context, node.id))
+            produced["text_output"] = Message(text=reply.content, sender="Machine", sender_name="AI")
+        return produced
