@@ -134,9 +134,10 @@ class Service:
         owner = owner or f"owner-{uuid.uuid4().hex[:8]}"
         return owner, await keys.create(self.pool, owner)
 
-    def client(self, key: str | None, **kwargs: Any) -> httpx.AsyncClient:
+    def client(self, key: str | None, base_url: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
+        """An HTTP client with `key`, for this service's API or another API process (`base_url`)."""
         headers = {"x-api-key": key} if key else {}
-        return httpx.AsyncClient(base_url=self.base_url, headers=headers, timeout=30, **kwargs)
+        return httpx.AsyncClient(base_url=base_url or self.base_url, headers=headers, timeout=30, **kwargs)
 
     async def flow(self, client: httpx.AsyncClient, export: dict[str, Any]) -> dict[str, Any]:
         response = await client.post("/api/v1/flows/", json=export)

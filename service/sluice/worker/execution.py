@@ -29,9 +29,8 @@ class Execution:
         self.job = job
         self._writer = writer
         self._seq = job.event_seq
-        self._pending: list[Event] = [
-            Event("status", {"status": JobStatus.IN_PROGRESS.value, "attempt": job.attempt})
-        ]
+        # The claim wrote the `in_progress` status event already.
+        self._pending: list[Event] = []
         self._write_lock = asyncio.Lock()
         self.lost = False
 

@@ -1,8 +1,10 @@
-"""Sleep passes its input on after `seconds`; Fail raises. Both stand in for real work in tests."""
+"""Sleep passes its input on after `seconds`; Fail raises; Tokens streams its input as a model streams
+its answer. They stand in for real work in tests."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,3 +23,15 @@ class Sleep(Component):
 class Fail(Component):
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         raise ComponentError(str(params.get("message") or "failed on purpose"))
+
+
+class Tokens(Component):
+    """Emits its input word by word as `token` events (`delay` seconds apart), then passes it on."""
+
+    async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
+        text = to_text(params.get("input_value"))
+        # Split before each word, keeping all whitespace, so the chunks join back to the text exactly.
+        for chunk in filter(None, re.split(r"(?<=\s)(?=\S)", text)):
+            context.emit("token", {"component_id": node.id, "chunk": chunk})
+            await asyncio.sleep(float(params.get("delay") or 0))
+        return {"text": Message(text=text, sender="Machine")}
