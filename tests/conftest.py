@@ -82,9 +82,10 @@ class Processes:
         self.started.append(process)
         return process
 
-    def api(self, **env: str) -> str:
+    def api(self, *args: str, **env: str) -> str:
+        """Start `sluice serve` (with extra `args`, e.g. `--workers 2`) and wait until it is ready."""
         port = free_port()
-        process = self._spawn("serve", "--port", str(port), env=env)
+        process = self._spawn("serve", "--port", str(port), *args, env=env)
         base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
