@@ -180,3 +180,21 @@ async def test_wrong_method_is_405_json_listing_the_allowed_methods(client):
     assert response.headers["allow"] == "POST"
     response = await client.patch("/api/v1/flows/4b5cc8a4-4f5e-4a38-9d0a-3f1f8a6f0a11")
     assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "PUT", "DELETE"}
+
+
+async def test_text_the_database_cannot_store_is_400_not_500(service, client):
+    """Contract: 400 invalid request, 500 only for the unexpected: a NUL character (which PostgreSQL text and
+    jsonb cannot hold) in a flow reference, a version or an input value is the caller's mistake."""
+    flow = await service.flow(client, flowkit.echo_flow())
+    for body in ({"flow_id": "echo\u0000"},
+                 {"flow_id": flow["id"], "flow_version": "v\u0000"},
+                 {"flow_id": flow["id"], "inputs": {"ChatInput-xDNlW.input_value": "a\u0000b"}},
+                 {"flow_id": flow["id"], "background": True, "inputs": {"ChatInput-xDNlW.input_value": "\u0000"}}):
+        assert_error(await client.post("/api/v2/workflows", json=body), 400, "INVALID_REQUEST")
+    assert_error(await client.post("/api/v1/flows/", json=flowkit.echo_flow("Nul\u0000")), 400, "INVALID_REQUEST")
+
+
+async def test_stop_needs_a_uuid_job_id(client):
+    """Contract: POST /api/v2/workflows/stop, body `{"job_id"}`: a missing or malformed job_id is a 400."""
+    for body in ({}, {"job_id": "12"}, {"job_id": 12}, {"job_id": "4b5cc8a4-4f5e-4a38-9d0a-3f1f8a6f0a11", "x": 1}):
+        assert_error(await client.post("/api/v2/workflows/stop", json=body), 400, "INVALID_REQUEST")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import typing
 from importlib.metadata import version
 from typing import Any
+from uuid import UUID
 
 import attrs
 import orjson
@@ -25,6 +26,7 @@ _JSON_TYPES: dict[Any, dict[str, Any]] = {
     int: {"type": "integer"},
     dict[str, Any]: {"type": "object"},
     str | None: {"type": ["string", "null"]},
+    UUID: {"type": "string", "format": "uuid"},
 }
 
 
@@ -52,10 +54,54 @@ _UUID = {"type": "string", "format": "uuid"}
 _TIMESTAMP = {"type": "string", "format": "date-time"}
 _STATUS = {"type": "string", "enum": [status.value for status in JobStatus]}
 _EVENT_STREAM = {
-    "description": "Server-sent events: `id: <sequence_id>`, `event: <type>` (status, component_start, "
-                   "component_end, token, end), `data: <json>`; the stream closes after `end`, whose data is "
-                   "the execution response. Idle streams receive a comment line every 15 seconds.",
-    "schema": {"type": "string"},
+    "description": "Server-sent events, each `id: <sequence_id>`, `event: <type>`, `data: <json>`; the stream "
+                   "closes after `end`. Idle streams receive a comment line every 15 seconds.",
+    "schema": {"$ref": "#/components/schemas/ServerEvent"},
+}
+
+
+def _chat_node(node_id: str, node_type: str) -> dict[str, Any]:
+    return {"id": node_id, "type": "genericNode", "data": {"id": node_id, "type": node_type, "node": {
+        "display_name": node_type,
+        "template": {"input_value": {"type": "str", "value": "", "list": False}},
+        "outputs": [{"name": "message", "types": ["Message"]}],
+    }}}
+
+
+EXAMPLE_FLOW = {
+    "name": "Echo",
+    "description": "Answers with the chat message it is given.",
+    "data": {
+        "nodes": [_chat_node("ChatInput-demo", "ChatInput"), _chat_node("ChatOutput-demo", "ChatOutput")],
+        "edges": [{"source": "ChatInput-demo", "target": "ChatOutput-demo", "data": {
+            "sourceHandle": {"id": "ChatInput-demo", "name": "message", "output_types": ["Message"]},
+            "targetHandle": {"id": "ChatOutput-demo", "fieldName": "input_value", "inputTypes": ["Message"],
+                             "type": "str"},
+        }}],
+    },
+}
+EXAMPLE_RUN = {"flow_id": "echo", "inputs": {"ChatInput-demo.input_value": "Hello, Sluice!"}}
+
+# Where one response's ids feed the next request: for client generators and stateful fuzzers.
+_FLOW_LINKS = {
+    name: {"operationId": operation, "parameters": {"flow_id": "$response.body#/id"}}
+    for name, operation in (("ReadFlow", "readFlow"), ("UpdateFlow", "updateFlow"),
+                            ("ListFlowVersions", "listFlowVersions"), ("DeleteFlow", "deleteFlow"))
+} | {"RunFlow": {"operationId": "runWorkflow", "requestBody": {"flow_id": "$response.body#/id"}}}
+_JOB_LINKS = {
+    "GetJob": {"operationId": "getWorkflow", "parameters": {"job_id": "$response.body#/job_id"}},
+    "StopJob": {"operationId": "stopWorkflow", "requestBody": {"job_id": "$response.body#/job_id"}},
+}
+
+_FLOW_FIELDS = {
+    "name": {"type": ["string", "null"]},
+    "description": {"type": ["string", "null"]},
+    "endpoint_name": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9_-]{0,100}$",
+                      "description": "Unique per owner; derived from the name when absent."},
+}
+_GRAPH_FIELDS = {
+    "nodes": {"type": "array", "items": {"type": "object"}},
+    "edges": {"type": "array", "items": {"type": "object"}},
 }
 
 SCHEMAS: dict[str, Any] = {
@@ -65,40 +111,44 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"detail": {"type": "string"}, "code": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"}},
         "required": ["detail", "code"],
     },
+    "ServerEvent": {
+        "type": "object",
+        "description": "One event of a job's durable log. Types: `status` (`{status}`), `component_start` and "
+                       "`component_end` (`{component_id, type, outputs}`), `token` (`{component_id, chunk}`), and "
+                       "last `end`, whose data is the execution response.",
+        "properties": {
+            "id": {"type": "string", "pattern": "^[1-9][0-9]*$", "description": "The event's sequence_id."},
+            "event": {"type": "string"},
+            "data": {"type": "string", "contentMediaType": "application/json"},
+        },
+        "required": ["id", "event", "data"],
+    },
     "RunRequest": body_schema(RunRequest),
     "StopRequest": body_schema(StopRequest),
     "FlowExport": {
-        "type": "object",
-        "description": "A Langflow flow export, or its bare `{nodes, edges}` graph. Other export fields are kept "
-                       "out of the way.",
-        "properties": {
-            "name": {"type": "string"},
-            "description": {"type": "string"},
-            "endpoint_name": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9_-]{0,100}$"},
-            "data": _ref("Graph"),
-            "nodes": {"type": "array", "items": {"type": "object"}},
-            "edges": {"type": "array", "items": {"type": "object"}},
-        },
-        "anyOf": [{"required": ["data"]}, {"required": ["nodes"]}],
-    },
-    "Graph": {
-        "type": "object",
-        "properties": {"nodes": {"type": "array", "items": {"type": "object"}},
-                       "edges": {"type": "array", "items": {"type": "object"}}},
-        "required": ["nodes"],
+        "description": "A Langflow flow export (`data` holds the graph), or a bare `{nodes, edges}` graph. Other "
+                       "export fields are accepted and ignored.",
+        "anyOf": [_ref("WrappedGraph"), _ref("BareGraph")],
     },
     "FlowUpdate": {
-        "type": "object",
-        "description": "Any of a flow export's fields; a new graph adds a version and makes it current.",
-        "properties": {
-            "name": {"type": "string"},
-            "description": {"type": "string"},
-            "endpoint_name": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9_-]{0,100}$"},
-            "data": _ref("Graph"),
-            "nodes": {"type": "array", "items": {"type": "object"}},
-            "edges": {"type": "array", "items": {"type": "object"}},
-        },
+        "description": "A flow export, whose graph becomes a new version and the current one; or only new "
+                       "names for the flow.",
+        "anyOf": [_ref("WrappedGraph"), _ref("BareGraph"),
+                  {"type": "object", "properties": _FLOW_FIELDS,
+                   "not": {"anyOf": [{"required": ["data"]}, {"required": ["nodes"]}]}}],
     },
+    "WrappedGraph": {
+        "type": "object",
+        "properties": {**_FLOW_FIELDS, "data": _ref("Graph")},
+        "required": ["data"],
+    },
+    "BareGraph": {
+        "type": "object",
+        "properties": {**_FLOW_FIELDS, **_GRAPH_FIELDS},
+        "required": ["nodes"],
+        "not": {"required": ["data"]},
+    },
+    "Graph": {"type": "object", "properties": _GRAPH_FIELDS, "required": ["nodes"]},
     "FlowSummary": {
         "type": "object",
         "properties": {
@@ -194,8 +244,10 @@ def _flows_collection(suffix: str) -> dict[str, Any]:
         "post": {
             "operationId": f"createFlow{suffix}", "summary": "Store a Langflow flow export as a new flow.",
             "tags": ["flows"],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("FlowExport")}}},
-            "responses": {"201": _json(_ref("FlowSummary"), "The new flow and its first version."),
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _ref("FlowExport"), "example": EXAMPLE_FLOW}}},
+            "responses": {"201": {**_json(_ref("FlowSummary"), "The new flow and its first version."),
+                                  "links": _FLOW_LINKS},
                           **_errors(400, 401, 409, 413, 503)},
         },
     }
@@ -264,9 +316,11 @@ PATHS: dict[str, Any] = {
             "summary": "Run a flow: wait for its result (sync), queue it (`background`), or stream its events "
                        "(`stream`).",
             "tags": ["workflows"],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("RunRequest")}}},
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _ref("RunRequest"), "example": EXAMPLE_RUN}}},
             "responses": {
                 "200": {
+                    "links": _JOB_LINKS,
                     "description": "Sync: the execution response (a flow that failed is a 200 with status "
                                    "`failed`). Background: the queued job. Stream: its events.",
                     "content": {
@@ -291,7 +345,7 @@ PATHS: dict[str, Any] = {
                 {"name": "Last-Event-ID", "in": "header", "required": False,
                  "description": "As `sequence_id`, sent by reconnecting EventSource clients; it wins over "
                                 "`sequence_id`.",
-                 "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+                 "schema": {"type": "string", "pattern": "^[0-9]*$"}},
             ],
             "responses": {
                 "200": {"description": "The execution response, or the job's events.",

@@ -23,17 +23,21 @@ KEEPALIVE = b": keep-alive\n\n"
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-def resume_after(request: Request, job: Job) -> int:
+def resume_after(request: Request) -> int:
     """The sequence number to resume after: the `Last-Event-ID` header (a reconnecting EventSource
     repeats its first URL, so the header is the newer of the two), else `sequence_id`, else 0."""
     text = request.headers.get("last-event-id") or request.query_params.get("sequence_id") or "0"
     if not text.isdigit():
-        raise ApiError(400, "INVALID_REQUEST", "The sequence_id must be a non-negative integer.", job_id=job.id)
-    after = int(text)
+        raise ApiError(400, "INVALID_REQUEST", "The sequence_id must be a non-negative integer.")
+    return int(text)
+
+
+def job_stream(request: Request, job: Job, after: int) -> Response:
+    """A stored job's events after `after`, which must be one of its sequence numbers (or 0)."""
     if after > job.event_seq:
         raise ApiError(400, "INVALID_REQUEST",
                        f"The sequence_id {after} is past the job's last event ({job.event_seq}).", job_id=job.id)
-    return after
+    return event_stream(request, job.id, after, ended=job.status.is_terminal and after == job.event_seq)
 
 
 def event_stream(request: Request, job_id: UUID, after: int, *, ended: bool = False) -> Response:

@@ -17,7 +17,7 @@ from sluice.http.auth import require_owner
 from sluice.http.bodies import RunRequest, StopRequest, read_body
 from sluice.http.errors import ApiError
 from sluice.http.responses import JSONResponse
-from sluice.http.streams import event_stream, resume_after
+from sluice.http.streams import event_stream, job_stream, resume_after
 from sluice.models import Event, ExecutionError, ExecutionResponse, JobStatus
 from sluice.store import jobs
 from sluice.store.jobs import StoredJob, Transition
@@ -131,13 +131,12 @@ async def get_workflow(request: Request) -> Response:
     owner = await require_owner(request)
     job_id = _job_id(request.query_params.get("job_id"))
     stream = _flag(request, "stream")
+    after = resume_after(request)
     stored = await jobs.read(services.pool, job_id, owner)
     if stored is None:
         raise _job_not_found(job_id)
     if stream:
-        after = resume_after(request, stored.job)
-        return event_stream(request, job_id, after,
-                            ended=stored.job.status.is_terminal and after == stored.job.event_seq)
+        return job_stream(request, stored.job, after)
     return JSONResponse(_response_body(stored))
 
 
@@ -146,7 +145,7 @@ async def stop_workflow(request: Request) -> Response:
     services = request.app.state.sluice
     owner = await require_owner(request)
     body: StopRequest = await read_body(request, StopRequest)
-    job_id = _job_id(body.job_id)
+    job_id = body.job_id
     while True:
         stored = await jobs.read(services.pool, job_id, owner)
         if stored is None:
