@@ -84,9 +84,10 @@ class Processes:
         self.started.append(process)
         return process
 
-    def api(self, **env: str) -> str:
+    def api(self, *args: str, **env: str) -> str:
+        """Start `sluice serve` (with extra `args`, e.g. `--workers 2`) and wait until it is ready."""
         port = free_port()
-        process = self._spawn("serve", "--port", str(port), env=env)
+        process = self._spawn("serve", "--port", str(port), *args, env=env)
         base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -136,9 +137,10 @@ class Service:
         owner = owner or f"owner-{uuid.uuid4().hex[:8]}"
         return owner, await keys.create(self.pool, owner)
 
-    def client(self, key: str | None, **kwargs: Any) -> httpx.AsyncClient:
+    def client(self, key: str | None, base_url: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
+        """An HTTP client with `key`, for this service's API or another API process (`base_url`)."""
         headers = {"x-api-key": key} if key else {}
-        return httpx.AsyncClient(base_url=self.base_url, headers=headers, timeout=30, **kwargs)
+        return httpx.AsyncClient(base_url=base_url or self.base_url, headers=headers, timeout=30, **kwargs)
 
     async def flow(self, client: httpx.AsyncClient, export: dict[str, Any]) -> dict[str, Any]:
         response = await client.post("/api/v1/flows/", json=export)

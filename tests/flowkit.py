@@ -77,3 +77,18 @@ def sleep_flow(seconds: float, name: str = "Sleepy") -> dict[str, Any]:
 
 def echo_flow(name: str = "Echo") -> dict[str, Any]:
     return shared("langflow-tests/chat_echo_no_llm.json") | {"name": name}
+
+
+def tokens_flow(delay: float = 0.0, name: str = "Tokens") -> dict[str, Any]:
+    """ChatInput -> SluiceTestTokens (one `token` event per word, `delay` apart) -> ChatOutput."""
+    return export(
+        name,
+        [
+            node("ChatInput-in", "ChatInput", {"input_value": "", "session_id": ""}),
+            node("Tokens-1", "SluiceTestTokens", {"delay": field(delay, "float"), "input_value": ""},
+                 outputs=("text",)),
+            node("ChatOutput-out", "ChatOutput", {"input_value": ""}),
+        ],
+        [edge("ChatInput-in", "message", "Tokens-1", "input_value"),
+         edge("Tokens-1", "text", "ChatOutput-out", "input_value")],
+    )

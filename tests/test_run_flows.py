@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
+
 import flowkit
 from jobwait import wait_for_status
 
@@ -76,3 +79,26 @@ async def test_failing_component_gives_failed_status_with_errors(service, client
     assert body["errors"][0]["code"] == "COMPONENT_FAILED"
     assert "no luck" in body["errors"][0]["error"]
     assert body["errors"][0]["details"] == {"component_id": "Fail-b"}
+
+
+async def test_execution_response_has_every_contract_field(service, client):
+    """Contract: Execution response (sync, and GET): `{"flow_id", "job_id", "object": "response", "created_at":
+    unix seconds, "created_timestamp", "status", "errors", "inputs" (as sent), "outputs", "metadata"}`; outputs
+    keyed by terminal component id with `{"type", "component_id", "status", "content", "metadata"}`."""
+    flow = await service.flow(client, flowkit.echo_flow())
+    inputs = {INPUT: "fields", "ChatInput-xDNlW.session_id": "s-1"}
+    body = (await client.post("/api/v2/workflows", json={"flow_id": flow["id"], "inputs": inputs})).json()
+    assert set(body) >= {"flow_id", "job_id", "object", "created_at", "created_timestamp", "status", "errors",
+                         "inputs", "outputs", "metadata"}
+    assert body["flow_id"] == flow["id"] and uuid.UUID(body["job_id"])
+    assert body["object"] == "response"
+    assert isinstance(body["created_at"], int)
+    stamp = datetime.fromisoformat(body["created_timestamp"].replace("Z", "+00:00"))
+    assert body["created_timestamp"].endswith("Z") and int(stamp.timestamp()) == body["created_at"]
+    assert body["inputs"] == inputs and body["errors"] == []
+    assert body["metadata"]["flow_version"] == flow["version"]
+    assert list(body["outputs"]) == ["ChatOutput-9hGOk"]
+    output = body["outputs"]["ChatOutput-9hGOk"]
+    assert set(output) == {"type", "component_id", "status", "content", "metadata"}
+    assert output["metadata"]["session_id"] == "s-1"
+    assert (await client.get("/api/v2/workflows", params={"job_id": body["job_id"]})).json() == body

@@ -1,64 +1,75 @@
-"""POST /api/v2/workflows/stop on queued, running and finished jobs."""
+"""Contract, POST /api/v2/workflows/stop: a queued job becomes `cancelled` at once; a running job is
+interrupted and becomes `cancelled`; a job already in a terminal state is left as it is."""
 
 from __future__ import annotations
 
 import asyncio
-import time
-import uuid
+from collections.abc import AsyncIterator
+
+import pytest
 
 import flowkit
+from conftest import Cluster, Processes, Service
 from jobwait import wait_for_status
+from sluice import db
+from sse import follow
 
 
-async def _submit(client, flow_id, text="x"):
-    response = await client.post("/api/v2/workflows", json={
-        "flow_id": flow_id, "background": True, "inputs": {"ChatInput-in.input_value": text}})
-    return response.json()["job_id"]
-
-
-async def test_stop_a_running_job_cancels_it_within_a_second_and_frees_the_worker(service, client):
-    flow = await service.flow(client, flowkit.sleep_flow(30))
-    job_id = await _submit(client, flow["id"])
-    await wait_for_status(client, job_id, "in_progress")
-    started = time.monotonic()
-    response = await client.post("/api/v2/workflows/stop", json={"job_id": job_id})
-    assert response.status_code == 200
-    assert response.json()["message"] == f"Job {job_id} cancelled successfully."
-    body = await wait_for_status(client, job_id, "cancelled", timeout=1)
-    assert time.monotonic() - started < 1
-    assert body["status"] == "cancelled"
-    # The worker really stopped running it: its task was interrupted, so no completion ever lands.
-    await asyncio.sleep(0.5)
-    row = await service.pool.fetchrow("select status, finished_at from jobs where id = $1", uuid.UUID(job_id))
-    assert row["status"] == "cancelled"
-    running = await service.pool.fetchval(
-        "select count(*) from job_events where job_id = $1 and type = 'component_end' "
-        "and data ->> 'component_id' = 'Sleep-1'", uuid.UUID(job_id))
-    assert running == 0
-
-
-async def test_stop_a_queued_job_cancels_it_at_once(service, client):
-    flow = await service.flow(client, flowkit.sleep_flow(30))
-    # Fill every worker slot (2 workers x 8), so the next job stays queued.
-    blockers = [await _submit(client, flow["id"]) for _ in range(16)]
-    queued = await _submit(client, flow["id"])
+@pytest.fixture(scope="module")
+async def no_workers(cluster: Cluster) -> AsyncIterator[Service]:
+    """An API with no worker in front of its own database: jobs stay queued."""
+    url = cluster.new_database()
+    processes = Processes(url)
+    pool = await db.create_pool(url, min_size=1, max_size=2)
     try:
-        assert (await client.get("/api/v2/workflows", params={"job_id": queued})).json()["status"] == "queued"
-        response = await client.post("/api/v2/workflows/stop", json={"job_id": queued})
+        yield Service(url, processes, processes.api(), pool)
+    finally:
+        processes.close()
+        await pool.close()
+
+
+async def test_a_queued_job_is_cancelled_at_once(no_workers):
+    """Contract: A queued job becomes `cancelled` at once: 200 `{"job_id", "message": "Job <id> cancelled
+    successfully."}`; its event stream ends with the cancellation."""
+    _, key = await no_workers.key()
+    async with no_workers.client(key) as client:
+        flow = await no_workers.flow(client, flowkit.echo_flow())
+        queued = await client.post("/api/v2/workflows", json={"flow_id": flow["id"], "background": True})
+        job_id = queued.json()["job_id"]
+        response = await client.post("/api/v2/workflows/stop", json={"job_id": job_id})
         assert response.status_code == 200
-        body = (await client.get("/api/v2/workflows", params={"job_id": queued})).json()
+        assert response.json() == {"job_id": job_id, "status": "cancelled",
+                                   "message": f"Job {job_id} cancelled successfully."}
+        body = (await client.get("/api/v2/workflows", params={"job_id": job_id})).json()
         assert body["status"] == "cancelled"
         assert body["errors"][0]["code"] == "CANCELLED"
-    finally:
-        for job_id in blockers:
-            await client.post("/api/v2/workflows/stop", json={"job_id": job_id})
+        log = await follow(client, job_id)
+        assert [(event.event, event.data.get("status")) for event in log] == [
+            ("status", "queued"), ("status", "cancelled"), ("end", "cancelled")]
 
 
-async def test_stop_a_completed_job_leaves_it_completed(service, client):
+async def test_a_running_job_is_interrupted_and_cancelled(service, client):
+    """Contract: a running job is interrupted and becomes `cancelled`; its worker's late writes change nothing."""
+    flow = await service.flow(client, flowkit.sleep_flow(1.0))
+    job_id = (await client.post("/api/v2/workflows", json={"flow_id": flow["id"], "background": True})).json()["job_id"]
+    await wait_for_status(client, job_id, "in_progress")
+    response = await client.post("/api/v2/workflows/stop", json={"job_id": job_id})
+    assert response.json()["message"] == f"Job {job_id} cancelled successfully."
+    assert (await client.get("/api/v2/workflows", params={"job_id": job_id})).json()["status"] == "cancelled"
+    # Past the time the flow would have taken, nothing was appended after the cancellation.
+    await asyncio.sleep(1.5)
+    log = await follow(client, job_id)
+    assert [event.event for event in log[-2:]] == ["status", "end"]
+    assert log[-1].data["status"] == "cancelled"
+    assert not any(event.event == "component_end" and event.data["component_id"] == "Sleep-1" for event in log)
+
+
+async def test_stopping_a_finished_job_leaves_it_as_it_is(service, client):
+    """Contract: A job already in a terminal state is left as it is: 200 with a message saying so."""
     flow = await service.flow(client, flowkit.echo_flow())
     done = (await client.post("/api/v2/workflows", json={"flow_id": flow["id"]})).json()
-    assert done["status"] == "completed"
     response = await client.post("/api/v2/workflows/stop", json={"job_id": done["job_id"]})
     assert response.status_code == 200
+    assert response.json()["status"] == "completed"
     assert "already completed" in response.json()["message"]
-    assert (await client.get("/api/v2/workflows", params={"job_id": done["job_id"]})).json()["status"] == "completed"
+    assert (await client.get("/api/v2/workflows", params={"job_id": done["job_id"]})).json() == done

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import os
 import signal
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -45,18 +48,23 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     settings = Settings.from_env()
-    uvicorn.run(
-        "sluice.http.app:create_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=args.workers,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=30,
-    )
+    with contextlib.ExitStack() as stack:
+        if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            # Request metrics of all API processes, summed by whichever one a scrape reaches.
+            directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="sluice-metrics-"))
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+        uvicorn.run(
+            "sluice.http.app:create_app",
+            factory=True,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            workers=args.workers,
+            loop="uvloop",
+            http="httptools",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=30,
+        )
 
 
 def cmd_worker(args: argparse.Namespace) -> None:

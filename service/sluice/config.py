@@ -36,6 +36,8 @@ class Settings:
     developer_api: bool = True
     max_body_bytes: int = 10 * 1024 * 1024
     pool_size: int = 10
+    # An idle event stream sends a comment this often, so proxies do not close it.
+    stream_keepalive: float = 15.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -53,4 +55,5 @@ class Settings:
             developer_api=_env_bool("SLUICE_DEVELOPER_API", True),
             max_body_bytes=_env_int("SLUICE_MAX_BODY_BYTES", 10 * 1024 * 1024),
             pool_size=_env_int("SLUICE_POOL_SIZE", 10),
+            stream_keepalive=_env_float("SLUICE_STREAM_KEEPALIVE_SECONDS", 15.0),
         )

@@ -39,6 +39,18 @@ converter.register_structure_hook(str, _strict(str, "a string"))
 converter.register_structure_hook(bool, _strict(bool, "a boolean"))
 converter.register_structure_hook(int, _strict(int, "an integer"))
 converter.register_structure_hook_func(lambda t: t == dict[str, Any], _strict(dict, "an object"))
+
+
+def _structure_uuid(value: Any, _: Any) -> UUID:
+    if not isinstance(value, str):
+        raise TypeError("expected a UUID")
+    try:
+        return UUID(value)
+    except ValueError:
+        raise TypeError("expected a UUID") from None
+
+
+converter.register_structure_hook(UUID, _structure_uuid)
 converter.register_unstructure_hook(UUID, str)
 converter.register_unstructure_hook(datetime, iso_timestamp)
 

@@ -11,14 +11,26 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from uuid import UUID
 
 import asyncpg
 
 from sluice import db
+from sluice.models import JobStatus
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[str], None]
+
+
+def job_changes(payload: str) -> list[tuple[UUID, JobStatus]]:
+    """The jobs a `sluice_job` NOTIFY names, with their new status (`id:status` joined by commas)."""
+    changes = []
+    for item in payload.split(","):
+        job_text, _, status = item.partition(":")
+        if status:
+            changes.append((UUID(job_text), JobStatus(status)))
+    return changes
 
 
 class Listener:

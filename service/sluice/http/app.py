@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 import attrs
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from sluice import db
 from sluice.config import Settings
-from sluice.http import flows, health, workflows
+from sluice.http import files, flows, health, metrics, openapi, workflows
 from sluice.http.auth import KeyCache
 from sluice.http.errors import handlers
+from sluice.http.feeds import JobFeeds
 from sluice.http.flow_cache import FlowCache
 from sluice.http.limits import BodySizeLimit
+from sluice.http.metrics import RequestTimer
 from sluice.http.waiters import JobWaiters
-from sluice.notifications import Listener
+from sluice.notifications import Listener, job_changes
 
 
 @attrs.define
@@ -29,24 +33,41 @@ class Services:
     keys: KeyCache
     flows: FlowCache
     waiters: JobWaiters
+    feeds: JobFeeds
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+# Every route: its path and its handler for each method. /openapi.json describes each one, and a
+# test keeps the two in step.
+ROUTES: tuple[tuple[str, dict[str, Endpoint]], ...] = (
+    ("/health", {"GET": health.health}),
+    ("/health/ready", {"GET": health.ready}),
+    ("/metrics", {"GET": metrics.metrics_text}),
+    ("/openapi.json", {"GET": openapi.document}),
+    ("/api/v1/flows/", {"GET": flows.list_flows, "POST": flows.create_flow}),
+    ("/api/v1/flows", {"GET": flows.list_flows, "POST": flows.create_flow}),
+    ("/api/v1/flows/{flow_id}", {"GET": flows.read_flow, "PUT": flows.update_flow, "DELETE": flows.delete_flow}),
+    ("/api/v1/flows/{flow_id}/versions", {"GET": flows.list_versions}),
+    ("/api/v2/workflows", {"GET": workflows.get_workflow, "POST": workflows.run_workflow}),
+    ("/api/v2/workflows/stop", {"POST": workflows.stop_workflow}),
+    ("/api/v2/files/{file_id}", {"GET": files.download_file}),
+)
+
+
+def _by_method(handlers: dict[str, Endpoint]) -> Endpoint:
+    """One endpoint per path, so that a 405 lists every method the path allows."""
+    if len(handlers) == 1:
+        return next(iter(handlers.values()))
+
+    async def endpoint(request: Request) -> Response:
+        return await handlers["GET" if request.method == "HEAD" else request.method](request)
+
+    return endpoint
 
 
 def routes() -> list[Route]:
-    return [
-        Route("/health", health.health, methods=["GET"]),
-        Route("/health/ready", health.ready, methods=["GET"]),
-        Route("/api/v1/flows/", flows.create_flow, methods=["POST"]),
-        Route("/api/v1/flows/", flows.list_flows, methods=["GET"]),
-        Route("/api/v1/flows", flows.create_flow, methods=["POST"]),
-        Route("/api/v1/flows", flows.list_flows, methods=["GET"]),
-        Route("/api/v1/flows/{flow_id}", flows.read_flow, methods=["GET"]),
-        Route("/api/v1/flows/{flow_id}", flows.update_flow, methods=["PUT"]),
-        Route("/api/v1/flows/{flow_id}", flows.delete_flow, methods=["DELETE"]),
-        Route("/api/v1/flows/{flow_id}/versions", flows.list_versions, methods=["GET"]),
-        Route("/api/v2/workflows", workflows.run_workflow, methods=["POST"]),
-        Route("/api/v2/workflows", workflows.get_workflow, methods=["GET"]),
-        Route("/api/v2/workflows/stop", workflows.stop_workflow, methods=["POST"]),
-    ]
+    return [Route(path, _by_method(handlers), methods=list(handlers)) for path, handlers in ROUTES]
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -55,18 +76,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         pool = await db.create_pool(settings.database_url, min_size=1, max_size=settings.pool_size)
-        services = Services(settings, pool, KeyCache(pool), FlowCache(pool), JobWaiters())
+        services = Services(settings, pool, KeyCache(pool), FlowCache(pool), JobWaiters(), JobFeeds(pool))
+
+        def job_changed(payload: str) -> None:
+            changes = job_changes(payload)
+            services.waiters.on_changes(changes)
+            services.feeds.on_changes(changes)
 
         def after_reconnect() -> None:
             # Notifications may have been missed while the connection was down.
             services.keys.clear()
             services.flows.clear()
             services.waiters.wake_all()
+            services.feeds.wake_all()
 
         listener = Listener(
             settings.database_url,
             {
-                "sluice_job": services.waiters.on_notify,
+                "sluice_job": job_changed,
                 "sluice_keys": services.keys.forget,
                 "sluice_flows": services.flows.forget,
             },
@@ -82,7 +109,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     return Starlette(
         routes=routes(),
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[Middleware(RequestTimer), Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         exception_handlers=handlers(),
         lifespan=lifespan,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import attrs
 import orjson
@@ -23,7 +24,7 @@ class RunRequest:
 
 @attrs.frozen
 class StopRequest:
-    job_id: str
+    job_id: UUID
 
 
 async def read_json(request: Request) -> Any:

@@ -26,6 +26,10 @@ DATABASE_UNAVAILABLE = (
     asyncpg.CrashShutdownError,
 )
 
+# Text PostgreSQL cannot store: a caller sent a NUL character (`\u0000`), which no text or jsonb value
+# may hold.
+UNSTORABLE_TEXT = (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError)
+
 
 class ApiError(Exception):
     def __init__(self, status: int, code: str, detail: str, **ids: Any) -> None:
@@ -65,6 +69,11 @@ async def database_unavailable(request: Request, exc: Exception) -> Response:
     return error_response(503, "DATABASE_UNAVAILABLE", "The database is unavailable; try again shortly.")
 
 
+async def unstorable_text(request: Request, exc: Exception) -> Response:
+    return error_response(400, "INVALID_REQUEST",
+                          "The request holds a character that cannot be stored (the NUL character, \\u0000).")
+
+
 async def unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_response(500, "INTERNAL_ERROR", "Sluice hit an unexpected error; it has been logged.")
@@ -74,4 +83,6 @@ def handlers() -> dict[Any, Any]:
     found: dict[Any, Any] = {ApiError: api_error, HTTPException: http_error, Exception: unexpected}
     for kind in DATABASE_UNAVAILABLE:
         found[kind] = database_unavailable
+    for kind in UNSTORABLE_TEXT:
+        found[kind] = unstorable_text
     return found

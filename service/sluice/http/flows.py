@@ -42,7 +42,8 @@ def _text(document: Mapping[str, Any], key: str, default: str) -> str:
 
 def _endpoint_name(document: Mapping[str, Any]) -> str | None:
     name = document.get("endpoint_name")
-    if name is None or name == "":
+    # Some Langflow exports write a missing endpoint name as the text "None".
+    if name is None or name in ("", "None"):
         return None
     if not isinstance(name, str) or not _ENDPOINT_NAME.match(name):
         raise ApiError(400, "INVALID_REQUEST",

@@ -24,12 +24,10 @@ class JobWaiters:
             if not futures:
                 del self._waiting[job_id]
 
-    def on_notify(self, payload: str) -> None:
-        """Payload: `job_id:status` pairs joined by commas."""
-        for item in payload.split(","):
-            job_text, _, status = item.partition(":")
-            if status and JobStatus(status).is_terminal:
-                self._wake(UUID(job_text))
+    def on_changes(self, changes: list[tuple[UUID, JobStatus]]) -> None:
+        for job_id, status in changes:
+            if status.is_terminal:
+                self._wake(job_id)
 
     def wake_all(self) -> None:
         """After a lost LISTEN connection: every waiter re-reads its job."""

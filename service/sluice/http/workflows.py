@@ -1,4 +1,4 @@
-"""The Workflow API (v2): run a flow (sync or background), read a job, stop a job."""
+"""The Workflow API (v2): run a flow (sync, background or streamed), read or follow a job, stop a job."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sluice.http.auth import require_owner
 from sluice.http.bodies import RunRequest, StopRequest, read_body
 from sluice.http.errors import ApiError
 from sluice.http.responses import JSONResponse
+from sluice.http.streams import event_stream, job_stream, resume_after
 from sluice.models import Event, ExecutionError, ExecutionResponse, JobStatus
 from sluice.store import jobs
 from sluice.store.jobs import StoredJob, Transition
@@ -37,6 +38,13 @@ def _job_id(text: str | None) -> UUID:
         return UUID(text)
     except ValueError:
         raise ApiError(400, "INVALID_REQUEST", "The job_id must be a UUID.", job_id=text) from None
+
+
+def _flag(request: Request, name: str) -> bool:
+    text = request.query_params.get(name, "false").lower()
+    if text not in ("true", "false", "1", "0"):
+        raise ApiError(400, "INVALID_REQUEST", f"The {name} parameter must be true or false.")
+    return text in ("true", "1")
 
 
 def _job_not_found(job_id: UUID) -> ApiError:
@@ -69,8 +77,6 @@ async def run_workflow(request: Request) -> Response:
         group_overrides(graph, body.inputs)
     except InvalidInputs as problem:
         raise ApiError(400, "INVALID_INPUTS", str(problem), flow_id=flow.summary.id, key=problem.key) from None
-    if body.stream:
-        raise ApiError(400, "INVALID_REQUEST", "Streaming runs are not available yet.")
 
     job_id = uuid.uuid4()
     enqueue = jobs.enqueue(services.pool, job_id=job_id, owner=owner, flow_id=flow.summary.id,
@@ -87,6 +93,9 @@ async def run_workflow(request: Request) -> Response:
             "errors": [],
             "links": {"status": f"/api/v2/workflows?job_id={job_id}", "stop": "/api/v2/workflows/stop"},
         })
+    if body.stream:
+        await enqueue
+        return event_stream(request, job_id, after=0)
     return JSONResponse(await _wait_for_result(request, job_id, owner, enqueue))
 
 
@@ -121,9 +130,13 @@ async def get_workflow(request: Request) -> Response:
     services = request.app.state.sluice
     owner = await require_owner(request)
     job_id = _job_id(request.query_params.get("job_id"))
+    stream = _flag(request, "stream")
+    after = resume_after(request)
     stored = await jobs.read(services.pool, job_id, owner)
     if stored is None:
         raise _job_not_found(job_id)
+    if stream:
+        return job_stream(request, stored.job, after)
     return JSONResponse(_response_body(stored))
 
 
@@ -132,7 +145,7 @@ async def stop_workflow(request: Request) -> Response:
     services = request.app.state.sluice
     owner = await require_owner(request)
     body: StopRequest = await read_body(request, StopRequest)
-    job_id = _job_id(body.job_id)
+    job_id = body.job_id
     while True:
         stored = await jobs.read(services.pool, job_id, owner)
         if stored is None:

@@ -118,3 +118,17 @@ async def read(conn: Any, job_id: UUID, owner: str) -> StoredJob | None:
     if row is None:
         return None
     return StoredJob(job=_job(row), response=row["response"])
+
+
+@attrs.frozen
+class LoggedEvent:
+    """One entry of a job's event log as stored: its sequence number, type, and data as JSON text."""
+
+    seq: int
+    type: str
+    data: str
+
+
+async def read_events(conn: Any, job_id: UUID, after: int, limit: int) -> list[LoggedEvent]:
+    rows = await conn.fetch(statement("read_job_events"), job_id, after, limit)
+    return [LoggedEvent(row["seq"], row["type"], row["data"]) for row in rows]

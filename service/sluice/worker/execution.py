@@ -29,6 +29,7 @@ class Execution:
         self.job = job
         self._writer = writer
         self._seq = job.event_seq
+        # The claim wrote the `in_progress` status event already.
         self._pending: list[Event] = []
         self._write_lock = asyncio.Lock()
         self.lost = False

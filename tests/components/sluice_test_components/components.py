@@ -1,8 +1,11 @@
 """Sleep passes its input on after `seconds`; Fail raises; Greet greets. They stand in for real work in tests."""
+"""Sleep passes its input on after `seconds`; Fail raises; Tokens streams its input as a model streams
+its answer. They stand in for real work in tests."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,3 +32,13 @@ class Greet(Component):
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         greeting = to_text(params.get("greeting")) or "Hello"
         return {"text": Message(text=f"{greeting}, {to_text(params.get('name'))}", sender="Machine")}
+class Tokens(Component):
+    """Emits its input word by word as `token` events (`delay` seconds apart), then passes it on."""
+
+    async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
+        text = to_text(params.get("input_value"))
+        # Split before each word, keeping all whitespace, so the chunks join back to the text exactly.
+        for chunk in filter(None, re.split(r"(?<=\s)(?=\S)", text)):
+            context.emit("token", {"component_id": node.id, "chunk": chunk})
+            await asyncio.sleep(float(params.get("delay") or 0))
+        return {"text": Message(text=text, sender="Machine")}

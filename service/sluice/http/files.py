@@ -1,0 +1,59 @@
+"""Files (v2): the bytes of a file a flow produced, streamed to its owner only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from urllib.parse import quote
+from uuid import UUID
+
+import asyncpg
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from sluice.http.auth import require_owner
+from sluice.http.errors import ApiError
+from sluice.store import files
+from sluice.store.files import StoredFile
+
+# Bytes read per query: a small file is one round trip, a large one never sits whole in memory.
+CHUNK = 1024 * 1024
+
+
+def _not_found(text: str) -> ApiError:
+    return ApiError(404, "FILE_NOT_FOUND", f"File {text} was not found.", file_id=text)
+
+
+def content_disposition(name: str) -> str:
+    """`attachment` with the file's name, percent-encoded (RFC 6266) when it is not plain ASCII."""
+    encoded = quote(name, safe="")
+    if encoded == name:
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename*=UTF-8''{encoded}"
+
+
+async def download_file(request: Request) -> Response:
+    owner = await require_owner(request)
+    text = request.path_params["file_id"]
+    try:
+        file_id = UUID(text)
+    except ValueError:
+        raise _not_found(text) from None
+    pool = request.app.state.sluice.pool
+    stored = await files.read(pool, file_id, owner, CHUNK)
+    if stored is None:
+        raise _not_found(text)
+    headers = {"Content-Disposition": content_disposition(stored.name), "Content-Length": str(stored.size)}
+    if len(stored.head) >= stored.size:
+        return Response(stored.head, media_type=stored.mime_type, headers=headers)
+    return StreamingResponse(_rest(pool, stored), media_type=stored.mime_type, headers=headers)
+
+
+async def _rest(pool: asyncpg.Pool, stored: StoredFile) -> AsyncIterator[bytes]:
+    yield stored.head
+    sent = len(stored.head)
+    while sent < stored.size:
+        chunk = await files.read_chunk(pool, stored.id, sent, CHUNK)
+        if not chunk:
+            return  # deleted meanwhile
+        yield chunk
+        sent += len(chunk)

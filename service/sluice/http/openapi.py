@@ -1,0 +1,403 @@
+"""GET /openapi.json: every route, body and response of the API, in OpenAPI 3.1.
+
+A maintained document rather than one inferred from handlers, because the handlers build their
+responses as plain JSON; the request bodies that are attrs classes are described from those classes,
+so the two cannot drift. A test checks that every route of the app appears here and nothing else.
+"""
+
+from __future__ import annotations
+
+import typing
+from importlib.metadata import version
+from typing import Any
+from uuid import UUID
+
+import attrs
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sluice.http.bodies import RunRequest, StopRequest
+from sluice.models import JobStatus
+
+_JSON_TYPES: dict[Any, dict[str, Any]] = {
+    str: {"type": "string"},
+    bool: {"type": "boolean"},
+    int: {"type": "integer"},
+    dict[str, Any]: {"type": "object"},
+    str | None: {"type": ["string", "null"]},
+    UUID: {"type": "string", "format": "uuid"},
+}
+
+
+def body_schema(cls: type) -> dict[str, Any]:
+    """The JSON Schema of an attrs request body: its fields, the required ones, nothing else allowed."""
+    hints = typing.get_type_hints(cls)
+    properties = {field.name: dict(_JSON_TYPES[hints[field.name]]) for field in attrs.fields(cls)}
+    required = [field.name for field in attrs.fields(cls) if field.default is attrs.NOTHING]
+    return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    return {str(status): {"$ref": f"#/components/responses/{status}"} for status in statuses}
+
+
+_UUID = {"type": "string", "format": "uuid"}
+_TIMESTAMP = {"type": "string", "format": "date-time"}
+_STATUS = {"type": "string", "enum": [status.value for status in JobStatus]}
+_EVENT_STREAM = {
+    "description": "Server-sent events, each `id: <sequence_id>`, `event: <type>`, `data: <json>`; the stream "
+                   "closes after `end`. Idle streams receive a comment line every 15 seconds.",
+    "schema": {"$ref": "#/components/schemas/ServerEvent"},
+}
+
+
+def _chat_node(node_id: str, node_type: str) -> dict[str, Any]:
+    return {"id": node_id, "type": "genericNode", "data": {"id": node_id, "type": node_type, "node": {
+        "display_name": node_type,
+        "template": {"input_value": {"type": "str", "value": "", "list": False}},
+        "outputs": [{"name": "message", "types": ["Message"]}],
+    }}}
+
+
+EXAMPLE_FLOW = {
+    "name": "Echo",
+    "description": "Answers with the chat message it is given.",
+    "data": {
+        "nodes": [_chat_node("ChatInput-demo", "ChatInput"), _chat_node("ChatOutput-demo", "ChatOutput")],
+        "edges": [{"source": "ChatInput-demo", "target": "ChatOutput-demo", "data": {
+            "sourceHandle": {"id": "ChatInput-demo", "name": "message", "output_types": ["Message"]},
+            "targetHandle": {"id": "ChatOutput-demo", "fieldName": "input_value", "inputTypes": ["Message"],
+                             "type": "str"},
+        }}],
+    },
+}
+EXAMPLE_RUN = {"flow_id": "echo", "inputs": {"ChatInput-demo.input_value": "Hello, Sluice!"}}
+
+# Where one response's ids feed the next request: for client generators and stateful fuzzers.
+_FLOW_LINKS = {
+    name: {"operationId": operation, "parameters": {"flow_id": "$response.body#/id"}}
+    for name, operation in (("ReadFlow", "readFlow"), ("UpdateFlow", "updateFlow"),
+                            ("ListFlowVersions", "listFlowVersions"), ("DeleteFlow", "deleteFlow"))
+} | {"RunFlow": {"operationId": "runWorkflow", "requestBody": {"flow_id": "$response.body#/id"}}}
+_JOB_LINKS = {
+    "GetJob": {"operationId": "getWorkflow", "parameters": {"job_id": "$response.body#/job_id"}},
+    "StopJob": {"operationId": "stopWorkflow", "requestBody": {"job_id": "$response.body#/job_id"}},
+}
+
+_FLOW_FIELDS = {
+    "name": {"type": ["string", "null"]},
+    "description": {"type": ["string", "null"]},
+    "endpoint_name": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9_-]{0,100}$",
+                      "description": "Unique per owner; derived from the name when absent."},
+}
+_GRAPH_FIELDS = {
+    "nodes": {"type": "array", "items": {"type": "object"}},
+    "edges": {"type": "array", "items": {"type": "object"}},
+}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "description": "Every error. Ids the error concerns (`flow_id`, `job_id`, `file_id`...) are added.",
+        "properties": {"detail": {"type": "string"}, "code": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"}},
+        "required": ["detail", "code"],
+    },
+    "ServerEvent": {
+        "type": "object",
+        "description": "One event of a job's durable log. Types: `status` (`{status}`), `component_start` and "
+                       "`component_end` (`{component_id, type, outputs}`), `token` (`{component_id, chunk}`), and "
+                       "last `end`, whose data is the execution response.",
+        "properties": {
+            "id": {"type": "string", "pattern": "^[1-9][0-9]*$", "description": "The event's sequence_id."},
+            "event": {"type": "string"},
+            "data": {"type": "string", "contentMediaType": "application/json"},
+        },
+        "required": ["id", "event", "data"],
+    },
+    "RunRequest": body_schema(RunRequest),
+    "StopRequest": body_schema(StopRequest),
+    "FlowExport": {
+        "description": "A Langflow flow export (`data` holds the graph), or a bare `{nodes, edges}` graph. Other "
+                       "export fields are accepted and ignored.",
+        "anyOf": [_ref("WrappedGraph"), _ref("BareGraph")],
+    },
+    "FlowUpdate": {
+        "description": "A flow export, whose graph becomes a new version and the current one; or only new "
+                       "names for the flow.",
+        "anyOf": [_ref("WrappedGraph"), _ref("BareGraph"),
+                  {"type": "object", "properties": _FLOW_FIELDS,
+                   "not": {"anyOf": [{"required": ["data"]}, {"required": ["nodes"]}]}}],
+    },
+    "WrappedGraph": {
+        "type": "object",
+        "properties": {**_FLOW_FIELDS, "data": _ref("Graph")},
+        "required": ["data"],
+    },
+    "BareGraph": {
+        "type": "object",
+        "properties": {**_FLOW_FIELDS, **_GRAPH_FIELDS},
+        "required": ["nodes"],
+        "not": {"required": ["data"]},
+    },
+    "Graph": {"type": "object", "properties": _GRAPH_FIELDS, "required": ["nodes"]},
+    "FlowSummary": {
+        "type": "object",
+        "properties": {
+            "id": _UUID, "name": {"type": "string"}, "description": {"type": "string"},
+            "endpoint_name": {"type": "string"}, "version": {"type": "string"},
+            "created_at": _TIMESTAMP, "updated_at": _TIMESTAMP,
+        },
+        "required": ["id", "name", "description", "endpoint_name", "version", "created_at", "updated_at"],
+    },
+    "Flow": {
+        "allOf": [_ref("FlowSummary"),
+                  {"type": "object", "properties": {"data": _ref("Graph")}, "required": ["data"]}],
+    },
+    "FlowVersion": {
+        "type": "object",
+        "properties": {"version": {"type": "string"}, "created_at": _TIMESTAMP, "current": {"type": "boolean"}},
+        "required": ["version", "created_at", "current"],
+    },
+    "FlowDeleted": {
+        "type": "object",
+        "properties": {"id": _UUID, "message": {"type": "string"}},
+        "required": ["id", "message"],
+    },
+    "ComponentOutput": {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "enum": ["message", "data", "sql", "image", "file"]},
+            "component_id": {"type": "string"},
+            "status": {"type": "string"},
+            "content": {},
+            "metadata": {"type": "object"},
+        },
+        "required": ["type", "component_id", "status", "content"],
+    },
+    "ExecutionError": {
+        "type": "object",
+        "properties": {"error": {"type": "string"}, "code": {"type": "string"}, "details": {"type": "object"}},
+        "required": ["error", "code"],
+    },
+    "ExecutionResponse": {
+        "type": "object",
+        "properties": {
+            "flow_id": _UUID, "job_id": _UUID, "object": {"const": "response"},
+            "created_at": {"type": "integer", "description": "Unix seconds."},
+            "created_timestamp": _TIMESTAMP, "status": _STATUS,
+            "errors": {"type": "array", "items": _ref("ExecutionError")},
+            "inputs": {"type": "object"},
+            "outputs": {"type": "object", "additionalProperties": _ref("ComponentOutput")},
+            "metadata": {"type": "object", "properties": {"flow_version": {"type": "string"}}},
+        },
+        "required": ["flow_id", "job_id", "object", "created_at", "created_timestamp", "status", "errors",
+                     "inputs", "outputs", "metadata"],
+    },
+    "JobQueued": {
+        "type": "object",
+        "properties": {
+            "job_id": _UUID, "flow_id": _UUID, "object": {"const": "job"}, "created_timestamp": _TIMESTAMP,
+            "status": {"const": "queued"}, "errors": {"type": "array", "maxItems": 0},
+            "links": {"type": "object",
+                      "properties": {"status": {"type": "string"}, "stop": {"type": "string"}},
+                      "required": ["status", "stop"]},
+        },
+        "required": ["job_id", "flow_id", "object", "created_timestamp", "status", "errors", "links"],
+    },
+    "StopResponse": {
+        "type": "object",
+        "properties": {"job_id": _UUID, "status": _STATUS, "message": {"type": "string"}},
+        "required": ["job_id", "message"],
+    },
+}
+
+RESPONSES: dict[str, Any] = {
+    "400": _json(_ref("Error"), "Invalid request: bad JSON, wrong types, unknown fields, bad inputs keys."),
+    "401": _json(_ref("Error"), "Missing, unknown or revoked API key."),
+    "404": _json(_ref("Error"), "Not found, or owned by someone else; or the developer API is turned off."),
+    "408": _json(_ref("Error"), "A sync run did not finish in time; the job keeps running (`job_id`)."),
+    "409": _json(_ref("Error"), "Another flow of the owner already has this endpoint name."),
+    "413": _json(_ref("Error"), "The request body is larger than the server's limit."),
+    "503": _json(_ref("Error"), "The database is unavailable, or its schema is behind."),
+}
+
+_API = ("401", "404", "503")
+_FLOW_ID = {"name": "flow_id", "in": "path", "required": True, "schema": _UUID}
+
+
+def _flows_collection(suffix: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": f"listFlows{suffix}", "summary": "List the owner's flows.", "tags": ["flows"],
+            "responses": {"200": _json({"type": "array", "items": _ref("FlowSummary")}, "The flows."),
+                          **_errors(401, 503)},
+        },
+        "post": {
+            "operationId": f"createFlow{suffix}", "summary": "Store a Langflow flow export as a new flow.",
+            "tags": ["flows"],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _ref("FlowExport"), "example": EXAMPLE_FLOW}}},
+            "responses": {"201": {**_json(_ref("FlowSummary"), "The new flow and its first version."),
+                                  "links": _FLOW_LINKS},
+                          **_errors(400, 401, 409, 413, 503)},
+        },
+    }
+
+
+PATHS: dict[str, Any] = {
+    "/health": {"get": {
+        "operationId": "health", "summary": "The process is up.", "tags": ["operations"], "security": [],
+        "responses": {"200": _json({"type": "object", "properties": {"status": {"const": "ok"}},
+                                    "required": ["status"]}, "Up.")},
+    }},
+    "/health/ready": {"get": {
+        "operationId": "ready", "summary": "The database is reachable and its schema is current.",
+        "tags": ["operations"], "security": [],
+        "responses": {
+            "200": _json({"type": "object",
+                          "properties": {"status": {"const": "ready"}, "schema_version": {"type": "integer"}},
+                          "required": ["status", "schema_version"]}, "Ready."),
+            **_errors(503),
+        },
+    }},
+    "/metrics": {"get": {
+        "operationId": "metrics", "summary": "Prometheus metrics: jobs, queue, run times, HTTP latency, workers.",
+        "tags": ["operations"], "security": [],
+        "responses": {"200": {"description": "Prometheus text format.",
+                              "content": {"text/plain": {"schema": {"type": "string"}}}},
+                      **_errors(503)},
+    }},
+    "/openapi.json": {"get": {
+        "operationId": "openapi", "summary": "This document.", "tags": ["operations"], "security": [],
+        "responses": {"200": _json({"type": "object"}, "The OpenAPI document.")},
+    }},
+    "/api/v1/flows/": _flows_collection(""),
+    "/api/v1/flows": _flows_collection("NoSlash"),
+    "/api/v1/flows/{flow_id}": {
+        "parameters": [_FLOW_ID],
+        "get": {
+            "operationId": "readFlow", "summary": "A flow with its current graph.", "tags": ["flows"],
+            "responses": {"200": _json(_ref("Flow"), "The flow."), **_errors(*_API)},
+        },
+        "put": {
+            "operationId": "updateFlow", "summary": "Rename a flow, or add a version and make it current.",
+            "tags": ["flows"],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("FlowUpdate")}}},
+            "responses": {"200": _json(_ref("FlowSummary"), "The flow with its current version."),
+                          **_errors(400, 401, 404, 409, 413, 503)},
+        },
+        "delete": {
+            "operationId": "deleteFlow", "summary": "Delete a flow and its versions; its jobs stay.",
+            "tags": ["flows"],
+            "responses": {"200": _json(_ref("FlowDeleted"), "Deleted."), **_errors(*_API)},
+        },
+    },
+    "/api/v1/flows/{flow_id}/versions": {
+        "parameters": [_FLOW_ID],
+        "get": {
+            "operationId": "listFlowVersions", "summary": "Every stored version of a flow, newest first.",
+            "tags": ["flows"],
+            "responses": {"200": _json({"type": "array", "items": _ref("FlowVersion")}, "The versions."),
+                          **_errors(*_API)},
+        },
+    },
+    "/api/v2/workflows": {
+        "post": {
+            "operationId": "runWorkflow",
+            "summary": "Run a flow: wait for its result (sync), queue it (`background`), or stream its events "
+                       "(`stream`).",
+            "tags": ["workflows"],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _ref("RunRequest"), "example": EXAMPLE_RUN}}},
+            "responses": {
+                "200": {
+                    "links": _JOB_LINKS,
+                    "description": "Sync: the execution response (a flow that failed is a 200 with status "
+                                   "`failed`). Background: the queued job. Stream: its events.",
+                    "content": {
+                        "application/json": {"schema": {"oneOf": [_ref("ExecutionResponse"), _ref("JobQueued")]}},
+                        "text/event-stream": _EVENT_STREAM,
+                    },
+                },
+                **_errors(400, 401, 404, 408, 413, 503),
+            },
+        },
+        "get": {
+            "operationId": "getWorkflow",
+            "summary": "A job's execution response in any status, or (`stream=true`) its event log, replayed "
+                       "after `sequence_id` and followed live.",
+            "tags": ["workflows"],
+            "parameters": [
+                {"name": "job_id", "in": "query", "required": True, "schema": _UUID},
+                {"name": "stream", "in": "query", "required": False, "schema": {"type": "boolean", "default": False}},
+                {"name": "sequence_id", "in": "query", "required": False,
+                 "description": "Resume after this event (streams only).",
+                 "schema": {"type": "integer", "minimum": 0}},
+                {"name": "Last-Event-ID", "in": "header", "required": False,
+                 "description": "As `sequence_id`, sent by reconnecting EventSource clients; it wins over "
+                                "`sequence_id`.",
+                 "schema": {"type": "string", "pattern": "^[0-9]*$"}},
+            ],
+            "responses": {
+                "200": {"description": "The execution response, or the job's events.",
+                        "content": {"application/json": {"schema": _ref("ExecutionResponse")},
+                                    "text/event-stream": _EVENT_STREAM}},
+                **_errors(400, *_API),
+            },
+        },
+    },
+    "/api/v2/workflows/stop": {"post": {
+        "operationId": "stopWorkflow",
+        "summary": "Cancel a queued or running job; a finished job is left as it is.",
+        "tags": ["workflows"],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("StopRequest")}}},
+        "responses": {"200": _json(_ref("StopResponse"), "Cancelled, or already finished."),
+                      **_errors(400, 401, 404, 413, 503)},
+    }},
+    "/api/v2/files/{file_id}": {"get": {
+        "operationId": "downloadFile", "summary": "The bytes of a file a flow produced, to its owner only.",
+        "tags": ["files"],
+        "parameters": [{"name": "file_id", "in": "path", "required": True, "schema": _UUID}],
+        "responses": {
+            "200": {"description": "The file, with its content type and a Content-Disposition naming it.",
+                    "headers": {"Content-Disposition": {"schema": {"type": "string"}}},
+                    "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+            **_errors(*_API),
+        },
+    }},
+}
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Sluice",
+        "version": version("sluice"),
+        "description": "Langflow flows as durable jobs on PostgreSQL, served through the Langflow Workflow API (v2).",
+    },
+    "servers": [{"url": "/"}],
+    "security": [{"headerKey": []}, {"queryKey": []}],
+    "paths": PATHS,
+    "components": {
+        "schemas": SCHEMAS,
+        "responses": RESPONSES,
+        "securitySchemes": {
+            "headerKey": {"type": "apiKey", "in": "header", "name": "x-api-key"},
+            "queryKey": {"type": "apiKey", "in": "query", "name": "x-api-key"},
+        },
+    },
+}
+
+_RENDERED = orjson.dumps(DOCUMENT)
+
+
+async def document(request: Request) -> Response:
+    return Response(_RENDERED, media_type="application/json")
