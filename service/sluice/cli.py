@@ -112,10 +112,15 @@ def cmd_flows_import(args: argparse.Namespace) -> None:
     except FlowFormatError as problem:
         raise SystemExit(f"{path} cannot be imported: {problem}") from None
 
+    try:
+        endpoint_name = flows.exported_endpoint_name(export)
+    except flows.InvalidEndpointName as problem:
+        raise SystemExit(f"{path} cannot be imported: {problem}") from None
+
     async def store(conn: Any) -> Any:
         return await flows.create(conn, owner=args.owner, name=str(export.get("name") or path.stem),
                                   description=str(export.get("description") or ""),
-                                  endpoint_name=export.get("endpoint_name") or None, graph=document)
+                                  endpoint_name=endpoint_name, graph=document)
 
     try:
         summary = _run(lambda: _with_connection(store))

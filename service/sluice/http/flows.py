@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
@@ -19,8 +18,6 @@ from sluice.http.bodies import read_json
 from sluice.http.errors import ApiError
 from sluice.http.responses import JSONResponse
 from sluice.store import flows
-
-_ENDPOINT_NAME = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 
 
 def checked_graph(document: Any) -> Mapping[str, Any]:
@@ -41,14 +38,10 @@ def _text(document: Mapping[str, Any], key: str, default: str) -> str:
 
 
 def _endpoint_name(document: Mapping[str, Any]) -> str | None:
-    name = document.get("endpoint_name")
-    # Some Langflow exports write a missing endpoint name as the text "None".
-    if name is None or name in ("", "None"):
-        return None
-    if not isinstance(name, str) or not _ENDPOINT_NAME.match(name):
-        raise ApiError(400, "INVALID_REQUEST",
-                       "The endpoint_name may only hold letters, digits, `-` and `_` (at most 100).")
-    return name
+    try:
+        return flows.exported_endpoint_name(document)
+    except flows.InvalidEndpointName as problem:
+        raise ApiError(400, "INVALID_REQUEST", str(problem)) from None
 
 
 def _flow_id(text: str) -> UUID:

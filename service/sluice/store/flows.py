@@ -52,6 +52,24 @@ async def insert(conn: Any, *, flow_id: UUID, owner: str, name: str, description
     return _summary(row)
 
 
+_ENDPOINT_NAME = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+
+
+class InvalidEndpointName(ValueError):
+    """An export's endpoint name that Sluice cannot route to."""
+
+
+def exported_endpoint_name(export: Mapping[str, Any]) -> str | None:
+    """The endpoint name an export asks for, or None when it asks for none."""
+    name = export.get("endpoint_name")
+    # Some Langflow exports write a missing endpoint name as the text "None".
+    if name is None or name in ("", "None"):
+        return None
+    if not isinstance(name, str) or not _ENDPOINT_NAME.match(name):
+        raise InvalidEndpointName("The endpoint_name may only hold letters, digits, `-` and `_` (at most 100).")
+    return name
+
+
 def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80] or "flow"
 

@@ -1,6 +1,5 @@
-"""Sleep passes its input on after `seconds`; Fail raises; Greet greets. They stand in for real work in tests."""
-"""Sleep passes its input on after `seconds`; Fail raises; Tokens streams its input as a model streams
-its answer. They stand in for real work in tests."""
+"""Sleep passes its input on after `seconds`; Fail raises; Greet greets; Tokens streams its input as a
+model streams its answer. They stand in for real work in tests."""
 
 from __future__ import annotations
 
