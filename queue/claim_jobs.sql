@@ -19,4 +19,4 @@ set status = 'in_progress',
 from next, job_inputs i
 where j.id = next.id and i.job_id = next.id
 returning j.id, j.owner, j.flow_id, j.flow_version, j.attempt, j.max_attempts, j.event_seq,
-          j.created_at, i.inputs
+          j.created_at, i.inputs, i.secrets

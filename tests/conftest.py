@@ -7,6 +7,7 @@ cannot disturb each other.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -144,10 +145,11 @@ class Service:
         return response.json()
 
 
-@pytest.fixture(scope="module")
-async def service(cluster: Cluster) -> AsyncIterator[Service]:
+@contextlib.asynccontextmanager
+async def running_service(cluster: Cluster, env: dict[str, str] | None = None) -> AsyncIterator[Service]:
+    """A fresh database with an API and two workers, all started with `env` added to theirs."""
     url = cluster.new_database()
-    processes = Processes(url)
+    processes = Processes(url, env)
     pool = await db.create_pool(url, min_size=1, max_size=4)
     try:
         base_url = processes.api()
@@ -157,6 +159,12 @@ async def service(cluster: Cluster) -> AsyncIterator[Service]:
     finally:
         processes.close()
         await pool.close()
+
+
+@pytest.fixture(scope="module")
+async def service(cluster: Cluster) -> AsyncIterator[Service]:
+    async with running_service(cluster) as running:
+        yield running
 
 
 @pytest.fixture
