@@ -141,13 +141,18 @@ async def test_without_a_secret_key_variables_are_refused_clearly(keyless, clust
     code, _, err = await sluice(keyless, "variables", "set", "--owner", "someone", "X", "y", key="short")
     assert code != 0 and "at least 16 characters" in err
 
-    _, key = await keyless.key()
+    owner, key = await keyless.key()
     async with keyless.client(key) as client:
         flow = await keyless.flow(client, variable_flow("X"))
         response = await client.post("/api/v2/workflows", json={"flow_id": flow["id"]},
                                      headers={"X-LANGFLOW-GLOBAL-VAR-X": "y"})
-    assert response.status_code == 400
-    assert response.json()["code"] == "GLOBAL_VARIABLES_UNAVAILABLE"
+        assert response.status_code == 400
+        assert response.json()["code"] == "GLOBAL_VARIABLES_UNAVAILABLE"
+        # Stored with a key the workers do not have: the run fails saying so.
+        await store(keyless, owner, "X", "sealed")
+        body = (await client.post("/api/v2/workflows", json={"flow_id": flow["id"]})).json()
+    assert body["status"] == "failed"
+    assert "X is stored encrypted, but SLUICE_SECRET_KEY is not set" in body["errors"][0]["error"]
 
 
 async def test_the_env_variable_test_flow_is_refused_at_upload_naming_its_custom_node(service, client):
