@@ -36,5 +36,5 @@ def sealed_variables(request: Request, job_id: UUID, settings: Settings) -> byte
         cipher = Cipher.from_key(settings.secret_key)
     except SecretKeyError:
         raise ApiError(400, "GLOBAL_VARIABLES_UNAVAILABLE", "This server cannot accept X-LANGFLOW-GLOBAL-VAR-* "
-                       "headers: SLUICE_SECRET_KEY is not set.") from None
+                       "headers: its SLUICE_SECRET_KEY is not set (or too short).") from None
     return cipher.encrypt(orjson.dumps(variables), job_binding(job_id))
