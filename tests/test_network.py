@@ -67,6 +67,8 @@ REFUSED = [
     ("http://169.254.169.254/latest/meta-data/", "link-local"),
     ("http://[fe80::1]/", "link-local"),
     ("http://[fd00::1]/", "private"),
+    ("http://[64:ff9b::a00:1]/", "private"),  # NAT64 for 10.0.0.1
+    ("http://[2002:7f00:1::1]/", "loopback"),  # 6to4 for 127.0.0.1
 ]
 
 
