@@ -28,6 +28,6 @@ logged as (
     select id, event_seq, 'status', jsonb_build_object('status', 'in_progress', 'attempt', attempt, 'worker', $1)
     from claimed
 )
-select c.*, i.inputs
+select c.*, i.inputs, i.secrets
 from claimed c
 join job_inputs i on i.job_id = c.id

@@ -29,6 +29,15 @@ appended as (
     select e.job_id, e.seq, e.type, e.data
     from unnest($8::uuid[], $9::int[], $10::text[], $11::jsonb[]) as e(job_id, seq, type, data)
     join moved on moved.id = e.job_id
+),
+-- A finished job needs its per-run global variables no more: they are erased with its last write.
+forgotten as (
+    update job_inputs i
+    set secrets = null
+    from moved
+    where i.job_id = moved.id
+      and moved.status not in ('queued', 'in_progress')
+      and i.secrets is not null
 )
 -- One NOTIFY for the whole batch, naming each job and its status, for sync waiters and stream
 -- followers; and one on sluice_cancel for stopped jobs, so their workers interrupt them at once.

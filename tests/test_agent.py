@@ -340,34 +340,19 @@ async def test_simple_agent_url_tool_refuses_a_private_address(service, client, 
     body = await run(client, flow["id"], {"ChatInput-tKQ4d.input_value": question})
     assert body["outputs"]["ChatOutput-KxTA8"]["content"] == "I cannot read it."
     [result] = tool_messages(fake_openai.received(question)[1])
-    assert result["content"] == ("Error: the host 127.0.0.1 is a private or local address (127.0.0.1); "
-                                 "list it in SLUICE_ALLOWED_HOSTS to allow it.")
-
-
-class Remembered:
-    """A session's stored messages, as the worker's message history gives them to the Agent."""
-
-    def __init__(self, *messages: Message) -> None:
-        self.messages = list(messages)
-        self.asked: list[tuple[str, int]] = []
-
-    async def recent(self, session_id: str, limit: int) -> list[Message]:
-        self.asked.append((session_id, limit))
-        return self.messages[-limit:]
+    assert result["content"].startswith("Error: Refused to connect to 127.0.0.1: it is a loopback address.")
 
 
 async def test_agent_sends_the_sessions_earlier_turns_as_chat_history(fake_openai, monkeypatch):
     for name, value in fake_openai.env().items():
         monkeypatch.setenv(name, value)
     question = unique("And now?")
-    history = Remembered(Message("first question", sender="User"), Message("first answer", sender="Machine"),
-                         Message("second question", sender="User"), Message(question, sender="User"))
-    context = RunContext(job_id=uuid.uuid4(), owner="someone", flow_id=uuid.uuid4(), session_id="chat-1",
-                         history=history)
+    context = RunContext(job_id=uuid.uuid4(), owner="someone", flow_id=uuid.uuid4(), session_id="chat-1")
+    for text, sender in [("first question", "User"), ("first answer", "Machine"), ("second question", "User")]:
+        await context.history.add("someone", context.job_id, Message(text, sender=sender, session_id="chat-1"))
     graph = parse_graph(chat_flow(agent_node(n_messages=flowkit.field(2, "int"))))
     outputs = await run_graph(graph, {"ChatInput-1": {"input_value": question}}, context)
     assert outputs["ChatOutput-1"].content == f"echo: {question}"
-    assert history.asked == [("chat-1", 3)]
     [sent] = fake_openai.received(question)
     assert sent["messages"] == [{"role": "system", "content": "You are helpful."},
                                 {"role": "assistant", "content": "first answer"},

@@ -1,74 +1,83 @@
-"""Contract, Files: `GET /api/v2/files/{file_id}` returns the bytes of a file output, to its owner only.
-
-File rows are written by the SaveToFile component; here they are inserted directly.
-"""
+"""Write File (SaveToFile): the file lands in the `files` table for the job's owner; output type `file`."""
 
 from __future__ import annotations
 
-import os
+import json
 import uuid
-from urllib.parse import quote
+from typing import Any
+
+import flowkit
 
 
-async def insert_file(service, owner: str, name: str, mime_type: str, content: bytes) -> str:
-    file_id = uuid.uuid4()
-    await service.pool.execute(
-        "insert into files (id, owner, name, mime_type, size, content) values ($1, $2, $3, $4, $5, $6)",
-        file_id, owner, name, mime_type, len(content), content,
-    )
-    return str(file_id)
+def save_flow(via_type: str | None = None, **save: Any) -> dict[str, Any]:
+    """Chat Input -> (Type Convert to `via_type`) -> Write File."""
+    nodes = [flowkit.node("ChatInput-1", "ChatInput", {"input_value": "", "should_store_message": False})]
+    edges = []
+    source, output = "ChatInput-1", "message"
+    if via_type:
+        names = {"Data": "data_output", "DataFrame": "dataframe_output"}
+        nodes.append(flowkit.node("Convert-1", "TypeConverterComponent",
+                                  {"input_data": "", "output_type": flowkit.field(via_type, "tab")},
+                                  outputs=(names[via_type],)))
+        edges.append(flowkit.edge(source, output, "Convert-1", "input_data"))
+        source, output = "Convert-1", names[via_type]
+    nodes.append(flowkit.node("SaveToFile-1", "SaveToFile", {"input": "", "file_name": "report", **save}))
+    edges.append(flowkit.edge(source, output, "SaveToFile-1", "input"))
+    return flowkit.export("Save", nodes, edges)
 
 
-async def test_owner_downloads_the_bytes_with_content_type_and_name(service, client, owner_key):
-    """Contract: GET /api/v2/files/{file_id} returns the bytes of a file output (content type, name)."""
-    content = b"city,population\nLisbon,545000\n"
-    file_id = await insert_file(service, owner_key[0], "report.csv", "text/csv", content)
-    response = await client.get(f"/api/v2/files/{file_id}")
-    assert response.status_code == 200
-    assert response.content == content
-    assert response.headers["content-type"].split(";")[0] == "text/csv"
-    assert response.headers["content-disposition"] == 'attachment; filename="report.csv"'
-    assert response.headers["content-length"] == str(len(content))
+async def saved(service: Any, client: Any, export: dict[str, Any], text: str) -> dict[str, Any]:
+    flow = await service.flow(client, export)
+    response = await client.post("/api/v2/workflows", json={"flow_id": flow["id"],
+                                                            "inputs": {"ChatInput-1.input_value": text}})
+    return response.json()
 
 
-async def test_a_name_that_is_not_plain_ascii_is_percent_encoded(service, client, owner_key):
-    """Contract: GET /api/v2/files/{file_id}: the file's name survives any characters (RFC 6266)."""
-    name = 'résumé "final".pdf'
-    file_id = await insert_file(service, owner_key[0], name, "application/pdf", b"%PDF-1.7")
-    response = await client.get(f"/api/v2/files/{file_id}")
-    assert response.headers["content-disposition"] == f"attachment; filename*=UTF-8''{quote(name, safe='')}"
-    assert response.content == b"%PDF-1.7"
+async def stored_file(service: Any, file_id: str) -> Any:
+    return await service.pool.fetchrow("select owner, job_id, name, mime_type, size, content from files where id = $1",
+                                       uuid.UUID(file_id))
 
 
-async def test_a_large_file_is_streamed_whole(service, client, owner_key):
-    """Contract: GET /api/v2/files/{file_id} streams a file larger than one read (1 MiB) in slices."""
-    content = os.urandom(2 * 1024 * 1024 + 12345)
-    file_id = await insert_file(service, owner_key[0], "blob.bin", "application/octet-stream", content)
-    async with client.stream("GET", f"/api/v2/files/{file_id}") as response:
-        assert response.headers["content-length"] == str(len(content))
-        chunks = [chunk async for chunk in response.aiter_raw()]
-    assert b"".join(chunks) == content
+async def test_a_message_is_saved_for_the_jobs_owner(service, client, owner_key):
+    body = await saved(service, client, save_flow(local_format="txt"), "hello file")
+    assert body["status"] == "completed", body
+    output = body["outputs"]["SaveToFile-1"]
+    assert output["type"] == "file"
+    content = output["content"]
+    assert content == {"file_id": content["file_id"], "name": "report.txt", "mime_type": "text/plain", "size": 10,
+                       "url": f"/api/v2/files/{content['file_id']}"}
+    row = await stored_file(service, content["file_id"])
+    assert row["owner"] == owner_key[0]
+    assert row["job_id"] == uuid.UUID(body["job_id"])
+    assert (row["name"], row["mime_type"], row["size"], bytes(row["content"])) == (
+        "report.txt", "text/plain", 10, b"hello file")
 
 
-async def test_another_owners_file_and_unknown_files_are_404(service, client):
-    """Contract: Files belong to the owner of the key that created them; anything owned by someone else
-    answers exactly as if it did not exist (404)."""
-    someone_else = await insert_file(service, "someone-else", "secret.txt", "text/plain", b"secret")
-    missing = str(uuid.uuid4())
-    answers = [await client.get(f"/api/v2/files/{file_id}") for file_id in (someone_else, missing, "not-a-uuid")]
-    assert [response.status_code for response in answers] == [404, 404, 404]
-    assert [response.json()["code"] for response in answers] == ["FILE_NOT_FOUND"] * 3
-    # Same answer, apart from the id it names.
-    assert answers[0].json()["detail"].replace(someone_else, "ID") == answers[1].json()["detail"].replace(missing, "ID")
+async def test_formats_follow_the_input_type(service, client):
+    body = await saved(service, client, save_flow(), "default json")
+    row = await stored_file(service, body["outputs"]["SaveToFile-1"]["content"]["file_id"])
+    assert (row["name"], json.loads(row["content"])) == ("report.json", {"message": "default json"})
+
+    body = await saved(service, client, save_flow("DataFrame"), "a, b")
+    row = await stored_file(service, body["outputs"]["SaveToFile-1"]["content"]["file_id"])
+    assert (row["name"], row["mime_type"], bytes(row["content"])) == ("report.csv", "text/csv", b'text\n"a, b"\n')
+
+    body = await saved(service, client, save_flow("Data", local_format="markdown"), "cell")
+    row = await stored_file(service, body["outputs"]["SaveToFile-1"]["content"]["file_id"])
+    assert (row["name"], bytes(row["content"])) == ("report.markdown", b"| text |\n| --- |\n| cell |")
 
 
-async def test_files_need_a_key(service, owner_key):
-    """Contract: Every `/api/...` route needs a key: missing or unknown key: 401."""
-    file_id = await insert_file(service, owner_key[0], "a.txt", "text/plain", b"a")
-    async with service.client(None) as anonymous:
-        assert (await anonymous.get(f"/api/v2/files/{file_id}")).status_code == 401
-    async with service.client("sk-wrong") as wrong:
-        assert (await wrong.get(f"/api/v2/files/{file_id}")).status_code == 401
-    async with service.client(None) as by_query:
-        response = await by_query.get(f"/api/v2/files/{file_id}", params={"x-api-key": owner_key[1]})
-        assert response.content == b"a"
+async def test_a_path_in_the_name_is_reduced_to_the_file_name(service, client):
+    body = await saved(service, client, save_flow(file_name="../../etc/passwd", local_format="txt"), "x")
+    assert body["outputs"]["SaveToFile-1"]["content"]["name"] == "passwd.txt"
+
+
+async def test_unsupported_choices_fail_with_a_clear_error(service, client):
+    body = await saved(service, client, save_flow(local_format="csv"), "x")
+    assert body["status"] == "failed"
+    assert "Invalid file format 'csv' for a Message" in body["errors"][0]["error"]
+
+    location = flowkit.field([{"name": "AWS"}], "sortableList")
+    body = await saved(service, client, save_flow(storage_location=location), "x")
+    assert body["status"] == "failed"
+    assert "Storage location 'AWS' is not available" in body["errors"][0]["error"]

@@ -1,19 +1,13 @@
-"""Pieces behind the model components: model choice, JSON answers, the calculator, tool names, the URL guard."""
+"""Pieces behind the model components: model choice, JSON answers, the calculator, tool names."""
 
 from __future__ import annotations
-
-import threading
-import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 import fake_openai as fake
-from sluice.engine import llm, structured, tools, web
+from sluice.engine import llm, structured, tools
 from sluice.engine.component import Component, ComponentError
 from sluice.engine.components.calculator import InvalidExpression, evaluate, formatted
-from sluice.engine.components.url import URL
-from sluice.engine.context import RunContext
 from sluice.engine.graph import Node
 
 ENV = {"SLUICE_DEFAULT_MODEL": "default-model", "OPENAI_BASE_URL": "http://models.test/v1/",
@@ -103,30 +97,6 @@ def test_tool_names_fit_the_tools_api_and_stay_unique():
     assert [tool.name for tool in tools.unique(offered)] == ["search", "search_2", "fetch", "search_3"]
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1/", "http://localhost:8080/x", "http://10.1.2.3/",
-                                 "http://169.254.169.254/latest/meta-data/", "http://[::1]/", "http://192.168.0.1/"])
-async def test_private_and_local_addresses_are_refused(url):
-    with pytest.raises(web.BlockedAddress, match="SLUICE_ALLOWED_HOSTS"):
-        await web.check_url(url)
-
-
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/", "gopher://x/"])
-async def test_other_schemes_are_refused(url):
-    with pytest.raises(web.BlockedAddress, match="only http and https"):
-        await web.check_url(url)
-
-
-async def test_listed_hosts_are_allowed(monkeypatch):
-    monkeypatch.setenv("SLUICE_ALLOWED_HOSTS", "intranet.test, 127.0.0.1")
-    await web.check_url("http://127.0.0.1:9/page")
-
-
-def test_html_text_skips_scripts_and_keeps_the_title():
-    text, title = web.html_text("<html><head><title>T</title><style>p{}</style></head>"
-                                "<body><p>Hello <b>there</b></p><script>alert(1)</script></body></html>")
-    assert (text, title) == ("Hello there", "T")
-
-
 async def test_a_model_that_does_not_answer_in_time_fails_clearly(fake_openai):
     fake_openai.script("too slow", fake.text("late", delay=1))
     model = llm.ChatModel(name="m", base_url=fake_openai.base_url, api_key="", timeout=0.2)
@@ -138,56 +108,3 @@ async def test_an_unreachable_endpoint_fails_clearly():
     model = llm.ChatModel(name="m", base_url="http://127.0.0.1:9/v1", api_key="", timeout=2)
     with pytest.raises(ComponentError, match=r"could not reach the model endpoint http://127\.0\.0\.1:9/v1"):
         await llm.chat(model, llm.conversation("", "hello"))
-
-
-class Pages(BaseHTTPRequestHandler):
-    """A local site: `/page` is HTML, `/hop` redirects to it, `/away` redirects to another local host name."""
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        port = self.server.server_address[1]
-        if self.path == "/page":
-            body = b"<html><title>Local</title><body><h1>Hi</h1><script>x()</script></body></html>"
-            self.send_response(200)
-            self.send_header("content-type", "text/html; charset=utf-8")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        self.send_response(302)
-        self.send_header("location", "/page" if self.path == "/hop" else f"http://localhost:{port}/page")
-        self.send_header("content-length", "0")
-        self.end_headers()
-
-
-@pytest.fixture
-def site(monkeypatch):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    monkeypatch.setenv("SLUICE_ALLOWED_HOSTS", "127.0.0.1")
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-async def test_fetch_follows_redirects_within_allowed_hosts(site):
-    page = await web.get(f"{site}/hop", timeout=5)
-    assert (page.url, page.status) == (f"{site}/page", 200)
-    assert web.html_text(page.text) == ("Hi", "Local")
-
-
-async def test_fetch_checks_every_redirect(site):
-    with pytest.raises(web.BlockedAddress, match="the host localhost is a private or local address"):
-        await web.get(f"{site}/away", timeout=5)
-
-
-async def test_url_component_returns_page_rows_and_text(site):
-    node = Node(id="URL-1", type="URLComponent", display_name="URL", fields={})
-    context = RunContext(job_id=uuid.uuid4(), owner="o", flow_id=uuid.uuid4(), session_id="s")
-    produced = await URL().run(node, {"urls": [f"{site}/hop", f"{site}/hop"], "format": "Text"}, context)
-    assert produced["raw_results"].text == "Hi"
-    assert produced["page_results"].rows == ({"text": "Hi", "url": f"{site}/page", "title": "Local", "description": "",
-                                              "content_type": "text/html; charset=utf-8", "language": ""},)

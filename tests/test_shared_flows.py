@@ -33,8 +33,7 @@ EXPECTED: dict[str, tuple[str, object]] = {
     # MyZipper and CustomComponent are custom code; the loop and parsing nodes come with the data components.
     "langflow-tests/LoopTest.json": (REFUSED, {"MyZipper-xVGrn", "CustomComponent-y0t72", "LoopComponent-PTNzd",
                                                "MessagetoData-8O7uJ", "ParseData-qyLj8"}),
-    # Memory and TypeConverter come with the state and data components.
-    "langflow-tests/MemoryChatbotNoLLM.json": (REFUSED, {"Memory-8X8Cq", "TypeConverterComponent-koSIz"}),
+    "langflow-tests/MemoryChatbotNoLLM.json": (COMPLETES, None),
     "langflow-tests/SimpleAPITest.json": (COMPLETES, None),
     "langflow-tests/TwoOutputsTest.json": (REFUSED, LEGACY),
     # Both CustomComponent nodes are custom code; Webhook comes with the data components.

@@ -18,9 +18,10 @@ import orjson
 
 from sluice import db, migrate
 from sluice.config import Settings
+from sluice.crypto import Cipher, SecretKeyError
 from sluice.engine.graph import FlowFormatError
 from sluice.engine.validation import runnable_document
-from sluice.store import flows, keys
+from sluice.store import flows, keys, variables
 
 
 def _run(main: Callable[[], Awaitable[Any]]) -> Any:
@@ -77,7 +78,10 @@ def cmd_worker(args: argparse.Namespace) -> None:
             loop.add_signal_handler(sig, worker.stop)
         await worker.run()
 
-    _run(main)
+    try:
+        _run(main)
+    except SecretKeyError as problem:
+        raise SystemExit(str(problem)) from None
 
 
 def cmd_keys_create(args: argparse.Namespace) -> None:
@@ -100,6 +104,30 @@ def cmd_keys_revoke(args: argparse.Namespace) -> None:
     if not revoked:
         raise SystemExit(f"No active key with id {args.key_id}.")
     print(f"Revoked key {args.key_id}.")
+
+
+def cmd_variables_set(args: argparse.Namespace) -> None:
+    try:
+        cipher = Cipher.from_key(Settings.from_env().secret_key)
+    except SecretKeyError as problem:
+        raise SystemExit(str(problem)) from None
+    # Without VALUE the value is read from standard input, so it stays out of shell history and `ps`.
+    value = args.value if args.value is not None else sys.stdin.read().removesuffix("\n")
+    created = _run(lambda: _with_connection(lambda conn: variables.put(conn, cipher, args.owner, args.name, value)))
+    print(f"{'Stored' if created else 'Replaced'} the variable {args.name} of {args.owner}.")
+
+
+def cmd_variables_list(args: argparse.Namespace) -> None:
+    rows = _run(lambda: _with_connection(lambda conn: variables.list_all(conn, args.owner)))
+    for row in rows:
+        print(f"{row['owner']:<20} {row['name']:<32} updated {row['updated_at']:%Y-%m-%d %H:%M}")
+
+
+def cmd_variables_delete(args: argparse.Namespace) -> None:
+    deleted = _run(lambda: _with_connection(lambda conn: variables.delete(conn, args.owner, args.name)))
+    if not deleted:
+        raise SystemExit(f"{args.owner} has no variable {args.name}.")
+    print(f"Deleted the variable {args.name} of {args.owner}.")
 
 
 def cmd_flows_import(args: argparse.Namespace) -> None:
@@ -168,6 +196,22 @@ def parser() -> argparse.ArgumentParser:
     revoke = key_commands.add_parser("revoke", help="revoke a key by id")
     revoke.add_argument("key_id")
     revoke.set_defaults(func=cmd_keys_revoke)
+
+    variable_commands = commands.add_parser(
+        "variables", help="manage owners' global variables (what `load_from_db` fields name)"
+    ).add_subparsers(dest="action", required=True)
+    setting = variable_commands.add_parser("set", help="store a variable, encrypted with SLUICE_SECRET_KEY")
+    setting.add_argument("--owner", required=True)
+    setting.add_argument("name")
+    setting.add_argument("value", nargs="?", help="the value; read from standard input when left out")
+    setting.set_defaults(func=cmd_variables_set)
+    variable_listing = variable_commands.add_parser("list", help="list variable names (never values)")
+    variable_listing.add_argument("--owner")
+    variable_listing.set_defaults(func=cmd_variables_list)
+    deleting = variable_commands.add_parser("delete", help="delete a variable")
+    deleting.add_argument("--owner", required=True)
+    deleting.add_argument("name")
+    deleting.set_defaults(func=cmd_variables_delete)
 
     flow_commands = commands.add_parser("flows", help="manage flows").add_subparsers(dest="action", required=True)
     importing = flow_commands.add_parser("import", help="import a Langflow flow export")

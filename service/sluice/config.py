@@ -17,6 +17,11 @@ def _env_float(name: str, default: float) -> float:
     return float(raw) if raw else default
 
 
+def _env_list(name: str) -> tuple[str, ...]:
+    raw = os.environ.get(name, "")
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
 def _env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if not raw:
@@ -38,6 +43,15 @@ class Settings:
     pool_size: int = 10
     # An idle event stream sends a comment this often, so proxies do not close it.
     stream_keepalive: float = 15.0
+    # Encrypts stored global variables and per-run header variables. Kept out of repr and logs.
+    secret_key: str | None = attrs.field(default=None, repr=False)
+    # Hosts, addresses or networks (CIDR) that flow components may reach although they are private.
+    allowed_hosts: tuple[str, ...] = ()
+    # Caps on what one component may pull in: an HTTP response body, an SQL result, a saved file.
+    fetch_max_bytes: int = 10 * 1024 * 1024
+    sql_timeout: float = 30.0
+    sql_max_rows: int = 10_000
+    file_max_bytes: int = 10 * 1024 * 1024
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -56,4 +70,10 @@ class Settings:
             max_body_bytes=_env_int("SLUICE_MAX_BODY_BYTES", 10 * 1024 * 1024),
             pool_size=_env_int("SLUICE_POOL_SIZE", 10),
             stream_keepalive=_env_float("SLUICE_STREAM_KEEPALIVE_SECONDS", 15.0),
+            secret_key=os.environ.get("SLUICE_SECRET_KEY") or None,
+            allowed_hosts=_env_list("SLUICE_ALLOWED_HOSTS"),
+            fetch_max_bytes=_env_int("SLUICE_FETCH_MAX_BYTES", 10 * 1024 * 1024),
+            sql_timeout=_env_float("SLUICE_SQL_TIMEOUT", 30.0),
+            sql_max_rows=_env_int("SLUICE_SQL_MAX_ROWS", 10_000),
+            file_max_bytes=_env_int("SLUICE_FILE_MAX_BYTES", 10 * 1024 * 1024),
         )

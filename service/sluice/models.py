@@ -58,6 +58,8 @@ class Job:
     error_code: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # Per-run global variables (X-LANGFLOW-GLOBAL-VAR-* headers), encrypted; only while queued or running.
+    secrets: bytes | None = attrs.field(default=None, repr=False)
 
 
 @attrs.frozen

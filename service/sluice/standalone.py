@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -52,6 +53,18 @@ async def prepare(url: str) -> str:
         return key
     finally:
         await conn.close()
+
+
+def secret_key() -> str:
+    """SLUICE_SECRET_KEY, else one made on the first run and kept in .data, so global variables work."""
+    given = os.environ.get("SLUICE_SECRET_KEY")
+    if given:
+        return given
+    key_file = DATA / "secret-key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(32) + "\n")
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
 
 
 def wait_ready(base_url: str, children: list[subprocess.Popen[bytes]], timeout: float = 60) -> None:
@@ -101,7 +114,7 @@ def main(workers: int = 2, concurrency: int = 8) -> int:
     children: list[subprocess.Popen[bytes]] = []
     try:
         key = asyncio.run(prepare(url))
-        env = {**os.environ, "DATABASE_URL": url}
+        env = {**os.environ, "DATABASE_URL": url, "SLUICE_SECRET_KEY": secret_key()}
         port = int(os.environ.get("SLUICE_PORT", "7860"))
         sluice = [sys.executable, "-m", "sluice"]
         children.append(subprocess.Popen([*sluice, "serve", "--port", str(port)], env=env))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sluice.engine.context import RunContext
-    from sluice.engine.graph import Node
+    from sluice.engine.graph import Field, Node
 
 
 class ComponentError(Exception):
@@ -22,6 +22,13 @@ class ComponentError(Exception):
 
 class Component:
     """Base class of components. Instances are shared by every run: keep no per-run state on them."""
+
+    # Runs before the other nodes a run starts with, as Langflow runs its chat inputs first (so a
+    # Memory node beside a Chat Input already sees the message the Chat Input stores).
+    runs_first: bool = False
+    # Parameters the component accepts beyond the fields a Langflow export carries, so that a run's
+    # `inputs` may set them (e.g. an SQL query's bind parameters).
+    extra_fields: Mapping[str, Field] = {}
 
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         """Do the node's work and return its produced outputs, keyed by output name.

@@ -1,25 +1,29 @@
-"""What a component may use while it runs: the job it belongs to, and a way to record events."""
+"""What a component may use while it runs: the job it belongs to, a way to record events, the
+worker's shared services (database, HTTP clients, chat history, settings), and global variables."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
 from uuid import UUID
 
+import asyncpg
 import attrs
+import httpx
+import orjson
 
-if TYPE_CHECKING:
-    from sluice.engine.values import Message
+from sluice.config import Settings
+from sluice.crypto import SecretKeyError, job_binding
+from sluice.engine.component import ComponentError
+from sluice.engine.history import History
+from sluice.engine.services import Services
+from sluice.store import variables
 
 EventSink = Callable[[str, Mapping[str, Any]], None]
 
-
-class MessageHistory(Protocol):
-    """The stored conversation of a session, as the Agent reads it for its chat history."""
-
-    async def recent(self, session_id: str, limit: int) -> Sequence[Message]:
-        """Up to `limit` most recent messages of the session, oldest first."""
-        ...
+# Resolved values shorter than this are not masked in error messages: masking "1" would garble them.
+_MIN_REDACTED = 4
 
 
 def _discard(event_type: str, data: Mapping[str, Any]) -> None:
@@ -34,5 +38,65 @@ class RunContext:
     session_id: str
     # Records an event in the job's durable log (e.g. a model's `token` chunks).
     emit: EventSink = _discard
-    # The owner's message history, where the worker provides one.
-    history: MessageHistory | None = None
+    services: Services = attrs.field(factory=Services)
+    # The run's X-LANGFLOW-GLOBAL-VAR-* header values, still encrypted (opened on first use).
+    sealed_variables: bytes | None = attrs.field(default=None, repr=False)
+    _request_variables: dict[str, str] | None = attrs.field(default=None, init=False, repr=False)
+    _resolved: dict[str, str | None] = attrs.field(factory=dict, init=False, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def pool(self) -> asyncpg.Pool | None:
+        """Sluice's own database; None when the graph runs in-process without one."""
+        return self.services.pool
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """Shared HTTP client for endpoints the operator configured (model APIs)."""
+        return self.services.http
+
+    @property
+    def public_http(self) -> httpx.AsyncClient:
+        """Shared HTTP client for URLs a flow or its inputs supply: private addresses are refused."""
+        return self.services.public_http
+
+    @property
+    def history(self) -> History:
+        return self.services.history
+
+    async def variable(self, name: str) -> str | None:
+        """A global variable: the run's header value, else the owner's stored variable, else the
+        worker's environment variable of that name (Langflow's fallback); None when none has it."""
+        if name in self._resolved:
+            return self._resolved[name]
+        try:
+            value = self._from_request(name)
+            if value is None and self.services.pool is not None:
+                value = await variables.read(self.services.pool, self.services.cipher, self.owner, name)
+        except SecretKeyError as error:
+            raise ComponentError(str(error)) from None
+        if value is None:
+            value = os.environ.get(name)
+        self._resolved[name] = value
+        return value
+
+    def redact(self, text: str) -> str:
+        """`text` with every global variable value this run resolved masked, for error messages."""
+        for value in self._resolved.values():
+            if value and len(value) >= _MIN_REDACTED:
+                text = text.replace(value, "***")
+        return text
+
+    def _from_request(self, name: str) -> str | None:
+        if self.sealed_variables is None:
+            return None
+        if self._request_variables is None:
+            cipher = self.services.cipher
+            if cipher is None:
+                raise SecretKeyError("This run's global variables came in request headers, but this worker "
+                                     "has no SLUICE_SECRET_KEY to open them.")
+            self._request_variables = orjson.loads(cipher.decrypt(self.sealed_variables, job_binding(self.job_id)))
+        return self._request_variables.get(name)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sluice.engine import registry
 from sluice.engine.graph import Field, Graph, Node
 
 # The field types of Langflow templates that carry plain values, and the JSON values each accepts.
@@ -72,13 +73,18 @@ def _find_node(graph: Graph, name: str, key: str) -> Node:
 
 
 def _checked(node: Node, parameter: str, value: Any, key: str) -> Any:
-    field = node.fields.get(parameter)
+    field = node.fields.get(parameter) or _extra_field(node, parameter)
     if field is None:
         raise InvalidInputs(key, f"The inputs key {key!r} names no parameter of component {node.id}.")
     if not _fits(field, value):
         raise InvalidInputs(key, f"The inputs key {key!r} has a value of the wrong type for a "
                             f"{'list of ' if field.is_list else ''}{field.type} parameter.")
     return value
+
+
+def _extra_field(node: Node, parameter: str) -> Field | None:
+    component = registry.find(node.type)
+    return None if component is None else component.extra_fields.get(parameter)
 
 
 def _fits(field: Field, value: Any) -> bool:

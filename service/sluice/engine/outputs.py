@@ -29,7 +29,19 @@ class TypedContent:
     metadata: dict[str, Any] = attrs.field(factory=dict)
 
 
+class TypedValue:
+    """A value that travels along edges as itself (a table, a message) but appears in the response
+    as its TypedContent: an SQL result is a DataFrame to the next component and `sql` to the caller."""
+
+    __slots__ = ()
+
+    def typed_content(self) -> TypedContent:
+        raise NotImplementedError
+
+
 def describe(component_id: str, value: Any, status: str = "completed") -> ComponentOutput:
+    if isinstance(value, TypedValue):
+        value = value.typed_content()
     if isinstance(value, TypedContent):
         return ComponentOutput(value.type, component_id, status, value.content, value.metadata)
     if isinstance(value, Handle):

@@ -53,6 +53,11 @@ class _GraphRun:
 
     async def execute(self) -> dict[str, ComponentOutput]:
         ready = [node_id for node_id, count in self.waiting.items() if count == 0]
+        first = [node_id for node_id in ready if self._runs_first(node_id)]
+        if len(first) < len(ready):
+            ready = [node_id for node_id in ready if node_id not in first]
+            for node_id in first:
+                ready.extend(self._settle(node_id, await self._run_node(node_id)))
         running: dict[asyncio.Task[Mapping[str, Any]], str] = {}
         try:
             while ready or running:
@@ -80,19 +85,19 @@ class _GraphRun:
             raise FlowFailed(node_id, f"No component serves the type {node.type!r} of node {node_id}.")
         if node_id in self.tool_nodes:
             # Not a step: the Agent downstream calls it, with the parameters this run gave it.
-            return {tools.TOOL_OUTPUT: tools.toolkit(node, self._params(node), component)}
+            return {tools.TOOL_OUTPUT: tools.toolkit(node, await self._params(node), component)}
         self.context.emit("component_start", {"component_id": node_id, "type": node.type})
         try:
-            produced = await component.run(node, self._params(node), self.context)
+            produced = await component.run(node, await self._params(node), self.context)
         except FlowFailed:
             raise
         except ComponentError as error:
-            raise FlowFailed(node_id, f"{node.display_name} ({node_id}): {error}") from error
+            raise self._failed(node, f"{node.display_name} ({node_id}): {error}") from error
         except asyncio.CancelledError:
             raise
         except Exception as error:
-            raise FlowFailed(
-                node_id, f"{node.display_name} ({node_id}) failed: {type(error).__name__}: {error}"
+            raise self._failed(
+                node, f"{node.display_name} ({node_id}) failed: {type(error).__name__}: {error}"
             ) from error
         self.context.emit(
             "component_end",
@@ -101,13 +106,30 @@ class _GraphRun:
         )
         return produced
 
-    def _params(self, node: Node) -> dict[str, Any]:
+    async def _params(self, node: Node) -> dict[str, Any]:
         params = {name: field.value for name, field in node.fields.items()}
-        params.update(self.overrides.get(node.id, {}))
-        for name, values in self.arrived[node.id].items():
+        overrides = self.overrides.get(node.id, {})
+        params.update(overrides)
+        arrived = self.arrived[node.id]
+        for name, values in arrived.items():
             field = node.fields.get(name)
             params[name] = values if (field is not None and field.is_list) else values[-1]
+        # A `load_from_db` field's exported value names a global variable; a value the run supplies
+        # (an override or an edge) is used as it is.
+        for field in node.fields.values():
+            if field.load_from_db and field.name not in overrides and field.name not in arrived:
+                name = params[field.name]
+                if isinstance(name, str) and name:
+                    params[field.name] = await self.context.variable(name)
         return params
+
+    def _runs_first(self, node_id: str) -> bool:
+        component = registry.find(self.graph.nodes[node_id].type)
+        return component is not None and component.runs_first
+
+    def _failed(self, node: Node, message: str) -> FlowFailed:
+        # Error messages reach the caller and the event log: never with a global variable's value in them.
+        return FlowFailed(node.id, self.context.redact(message))
 
     def _settle(self, node_id: str, produced: Mapping[str, Any] | None) -> list[str]:
         """Record a node's result and deliver it; returns the nodes that became ready."""

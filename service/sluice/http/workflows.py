@@ -18,6 +18,7 @@ from sluice.http.bodies import RunRequest, StopRequest, read_body
 from sluice.http.errors import ApiError
 from sluice.http.responses import JSONResponse
 from sluice.http.streams import event_stream, job_stream, resume_after
+from sluice.http.variables import sealed_variables
 from sluice.models import Event, ExecutionError, ExecutionResponse, JobStatus
 from sluice.store import jobs
 from sluice.store.jobs import StoredJob, Transition
@@ -81,7 +82,7 @@ async def run_workflow(request: Request) -> Response:
     job_id = uuid.uuid4()
     enqueue = jobs.enqueue(services.pool, job_id=job_id, owner=owner, flow_id=flow.summary.id,
                            flow_version=version, max_attempts=services.settings.max_attempts,
-                           inputs=body.inputs)
+                           inputs=body.inputs, secrets=sealed_variables(request, job_id, services.settings))
     if body.background:
         created = await enqueue
         return JSONResponse({

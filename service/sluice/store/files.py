@@ -1,4 +1,5 @@
-"""Files that flows produced, read back in slices for download."""
+"""Files that flows produce (SaveToFile), kept in the database for their owner and read back in
+slices for download."""
 
 from __future__ import annotations
 
@@ -30,3 +31,8 @@ async def read(conn: Any, file_id: UUID, owner: str, head_bytes: int) -> StoredF
 async def read_chunk(conn: Any, file_id: UUID, start: int, length: int) -> bytes:
     """`length` bytes from byte `start` (0-based)."""
     return await conn.fetchval(statement("read_file_chunk"), file_id, start + 1, length) or b""
+
+
+async def insert(conn: Any, *, file_id: UUID, owner: str, job_id: UUID, name: str, mime_type: str,
+                 content: bytes) -> None:
+    await conn.execute(statement("insert_file"), file_id, owner, job_id, name, mime_type, len(content), content)

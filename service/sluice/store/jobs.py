@@ -47,6 +47,7 @@ def _job(row: asyncpg.Record) -> Job:
         error_code=row.get("error_code"),
         started_at=row.get("started_at"),
         finished_at=row.get("finished_at"),
+        secrets=row.get("secrets"),
     )
 
 
@@ -59,9 +60,10 @@ async def enqueue(
     flow_version: str,
     max_attempts: int,
     inputs: Mapping[str, Any],
+    secrets: bytes | None = None,
 ) -> datetime:
     row = await conn.fetchrow(
-        statement("enqueue_job"), job_id, owner, flow_id, flow_version, max_attempts, inputs
+        statement("enqueue_job"), job_id, owner, flow_id, flow_version, max_attempts, inputs, secrets
     )
     return row["created_at"]
 

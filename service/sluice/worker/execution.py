@@ -15,6 +15,7 @@ from sluice.engine.context import RunContext
 from sluice.engine.graph import FlowFormatError, Graph
 from sluice.engine.inputs import InvalidInputs, group_overrides, session_id
 from sluice.engine.runner import FlowFailed, run_graph
+from sluice.engine.services import Services
 from sluice.models import Event, ExecutionError, ExecutionResponse, Job, JobStatus
 from sluice.store.jobs import Transition
 from sluice.worker.writer import TransitionWriter
@@ -68,7 +69,7 @@ class Execution:
                 self.lost = True
 
 
-async def execute(execution: Execution, load_graph: GraphLoader) -> None:
+async def execute(execution: Execution, load_graph: GraphLoader, services: Services) -> None:
     """Run the job's flow and record how it ended. Cancellation (stop, lost lease) writes nothing."""
     job = execution.job
     try:
@@ -84,6 +85,8 @@ async def execute(execution: Execution, load_graph: GraphLoader) -> None:
             flow_id=job.flow_id,
             session_id=session_id(job.inputs) or str(job.id),
             emit=execution.emit,
+            services=services,
+            sealed_variables=job.secrets,
         )
         outputs = await run_graph(graph, overrides, context)
     except asyncio.CancelledError:

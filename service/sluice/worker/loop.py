@@ -19,6 +19,7 @@ import asyncpg
 from sluice import db
 from sluice.config import Settings
 from sluice.engine.graph import Graph, parse_graph
+from sluice.engine.services import Services
 from sluice.maintenance.rescuer import rescue_expired
 from sluice.models import Job
 from sluice.notifications import Listener
@@ -46,9 +47,12 @@ class Worker:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self.pool: asyncpg.Pool
+        self.services: Services
 
     async def run(self) -> None:
         self.pool = await db.create_pool(self.settings.database_url, min_size=2, max_size=4)
+        # Shared by every job's components: the pool, HTTP clients, chat history, the secret key.
+        self.services = Services(self.settings, self.pool)
         self.writer = TransitionWriter(self.pool, self.settings.lease_seconds)
         listener = Listener(
             self.settings.database_url,
@@ -72,6 +76,7 @@ class Worker:
                 duty.cancel()
             await asyncio.gather(*duties, return_exceptions=True)
             await listener.stop()
+            await self.services.aclose()
             await self.pool.close()
 
     def stop(self) -> None:
@@ -111,7 +116,7 @@ class Worker:
     def _start(self, job: Job) -> None:
         execution = Execution(job, self.writer)
         self.running[job.id] = execution
-        task = asyncio.create_task(execute(execution, self._load_graph), name=f"job {job.id}")
+        task = asyncio.create_task(execute(execution, self._load_graph, self.services), name=f"job {job.id}")
         self._tasks[job.id] = task
         task.add_done_callback(lambda _task, job_id=job.id: self._finished(job_id))
 

@@ -131,9 +131,10 @@ async def _history(params: Mapping[str, Any], context: RunContext, question: str
     """The session's earlier turns (up to `n_messages`), where the worker keeps message history."""
     limit = params.get("n_messages")
     limit = DEFAULT_HISTORY if limit is None else limit
-    if context.history is None or not isinstance(limit, int) or limit <= 0:
+    if not isinstance(limit, int) or limit <= 0:
         return []
-    messages = list(await context.history.recent(context.session_id, limit + 1))
+    # Stored newest first; the model reads the conversation oldest first.
+    messages = list(reversed(await context.history.recent(context.owner, context.session_id, limit + 1)))
     # Chat Input stores the current message before the Agent runs: it is the question, not history.
     if messages and messages[-1].sender == "User" and messages[-1].text == question:
         messages.pop()

@@ -1,4 +1,9 @@
-"""Chat Input and Chat Output: a run's user message in, the flow's answer out."""
+"""Chat Input and Chat Output: a run's user message in, the flow's answer out.
+
+Both store their message in the session's history when `should_store_message` is on (Langflow's
+default), so a Memory node sees the conversation. Chat Input runs before the other starting nodes,
+as in Langflow, which is why a Memory beside it already sees the new message.
+"""
 
 from __future__ import annotations
 
@@ -11,28 +16,37 @@ from sluice.engine.graph import Node
 from sluice.engine.values import Message, to_text
 
 
-def _session(params: Mapping[str, Any], context: RunContext) -> str:
+def session_of(params: Mapping[str, Any], context: RunContext) -> str:
+    """The node's own `session_id` when set, else the run's session."""
     session = params.get("session_id")
     return session if isinstance(session, str) and session else context.session_id
 
 
+async def _send(params: Mapping[str, Any], context: RunContext, message: Message) -> Mapping[str, Any]:
+    if params.get("should_store_message", True):
+        await context.history.add(context.owner, context.job_id, message)
+    return {"message": message}
+
+
 class ChatInput(Component):
+    runs_first = True
+
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         message = Message(
             text=to_text(params.get("input_value")),
-            sender=str(params.get("sender") or "User"),
-            sender_name=str(params.get("sender_name") or "User"),
-            session_id=_session(params, context),
+            sender=to_text(params.get("sender")) or "User",
+            sender_name=to_text(params.get("sender_name")) or "User",
+            session_id=session_of(params, context),
         )
-        return {"message": message}
+        return await _send(params, context, message)
 
 
 class ChatOutput(Component):
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         message = Message(
             text=to_text(params.get("input_value")),
-            sender=str(params.get("sender") or "Machine"),
-            sender_name=str(params.get("sender_name") or "AI"),
-            session_id=_session(params, context),
+            sender=to_text(params.get("sender")) or "Machine",
+            sender_name=to_text(params.get("sender_name")) or "AI",
+            session_id=session_of(params, context),
         )
-        return {"message": message}
+        return await _send(params, context, message)

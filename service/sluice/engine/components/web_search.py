@@ -13,8 +13,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote_plus, urlsplit
 from xml.etree import ElementTree
 
-from sluice.engine import web
 from sluice.engine.component import Component, ComponentError
+from sluice.engine.components.web import fetch
 from sluice.engine.context import RunContext
 from sluice.engine.graph import Node
 from sluice.engine.values import DataFrame, to_text
@@ -36,20 +36,21 @@ class WebSearch(Component):
         timeout = float(_int(params.get("timeout"), 5) or 5)
         try:
             if mode == "Web":
-                rows = await _web(query, timeout)
+                rows = await _web(context, query, timeout)
             else:
-                rows = await _feed(_news_url(params, query) if mode == "News" else query, timeout)
+                rows = await _feed(context, _news_url(params, query) if mode == "News" else query, timeout)
         except ComponentError as error:
             rows = [{"title": "Error", "link": "", "snippet": str(error), "content": ""}]
         rows = rows[:limit] if limit else rows
         return {"results": DataFrame(tuple({k: _cut(v, length) for k, v in row.items()} for row in rows))}
 
 
-async def _web(query: str, timeout: float) -> list[dict[str, str]]:
+async def _web(context: RunContext, query: str, timeout: float) -> list[dict[str, str]]:
     if not query:
         raise ComponentError("the search query is empty.")
-    page = await web.get(f"https://html.duckduckgo.com/html/?q={quote_plus(query)}&kl=us-en", timeout,
-                         {"User-Agent": "Mozilla/5.0 (compatible; Sluice)"})
+    page = await fetch(context, "GET", f"https://html.duckduckgo.com/html/?q={quote_plus(query)}&kl=us-en",
+                       timeout=timeout, headers={"User-Agent": "Mozilla/5.0 (compatible; Sluice)"},
+                       follow_redirects=True)
     rows = []
     for href, title, rest in _RESULT.findall(page.text):
         target = parse_qs(urlsplit(unescape(href)).query).get("uddg", [unescape(href)])[0]
@@ -73,12 +74,13 @@ def _news_url(params: Mapping[str, Any], query: str) -> str:
     return f"https://news.google.com/rss/search?q={quote_plus(query)}&{suffix}"
 
 
-async def _feed(url: str, timeout: float) -> list[dict[str, str]]:
+async def _feed(context: RunContext, url: str, timeout: float) -> list[dict[str, str]]:
     if not url:
         raise ComponentError("no feed URL was given.")
-    page = await web.get(url if "://" in url else f"https://{url}", timeout)
+    page = await fetch(context, "GET", url if "://" in url else f"https://{url}", timeout=timeout,
+                       follow_redirects=True)
     try:
-        root = ElementTree.fromstring(page.body)
+        root = ElementTree.fromstring(page.content)
     except ElementTree.ParseError as error:
         raise ComponentError(f"the feed at {url} is not valid XML: {error}.") from None
     return [{"title": _plain(item.findtext("title") or ""), "link": item.findtext("link") or "",
