@@ -23,5 +23,9 @@ lint: install
 test: install lint
 	$(BIN)/pytest
 
+# The fault-injection suite in its full form (`make test` runs the short form), with its table.
+faults: install
+	SLUICE_FAULTS=full $(BIN)/pytest tests/faults -s -p no:cacheprovider | grep -E '^\| |passed|failed'
+
 clean:
 	rm -rf $(VENV) .data .bench

@@ -40,7 +40,9 @@ def image(url: str | None = None, b64: str | None = None) -> dict[str, Any]:
 
 
 class FakeOpenAI:
-    def __init__(self) -> None:
+    def __init__(self, echo_delay: float = 0) -> None:
+        # How long the default `echo:` answer takes, to stand in for a model that thinks a little.
+        self.echo_delay = echo_delay
         self._lock = threading.Lock()
         self._scripts: list[tuple[str, list[dict[str, Any]]]] = []
         self.requests: list[dict[str, Any]] = []
@@ -80,7 +82,7 @@ class FakeOpenAI:
         if path.endswith("/images/generations"):
             return image(url=f"https://images.test/{uuid.uuid4().hex[:8]}.png")
         users = [m for m in body.get("messages", []) if m.get("role") == "user"]
-        return text("echo: " + (_content(users[-1]) if users else ""))
+        return text("echo: " + (_content(users[-1]) if users else ""), delay=self.echo_delay)
 
 
 def _content(message: Mapping[str, Any]) -> str:

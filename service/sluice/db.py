@@ -7,6 +7,22 @@ from typing import Any
 import asyncpg
 import orjson
 
+# Failures that mean the database cannot be reached right now, as opposed to a bug in a query.
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    # A connection left mid-operation when its server process was terminated under it.
+    asyncpg.InternalClientError,
+)
+# What a background loop survives and retries: the database unreachable, or a statement refused.
+ERRORS: tuple[type[BaseException], ...] = (*UNAVAILABLE, asyncpg.PostgresError)
+
 
 def _encode_json(value: Any) -> str:
     return orjson.dumps(value).decode()

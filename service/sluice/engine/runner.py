@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+from sluice import db
 from sluice.engine import registry, tools
 from sluice.engine.component import ComponentError
 from sluice.engine.context import RunContext
@@ -93,7 +94,9 @@ class _GraphRun:
             raise
         except ComponentError as error:
             raise self._failed(node, f"{node.display_name} ({node_id}): {error}") from error
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, *db.UNAVAILABLE):
+            # Sluice's own database out of reach is no fault of the flow: the job is retried elsewhere.
+            # (Components turn failures of what they call out to into ComponentError.)
             raise
         except Exception as error:
             raise self._failed(

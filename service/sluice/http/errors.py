@@ -10,21 +10,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sluice import db
 from sluice.http.responses import JSONResponse
 
 log = logging.getLogger(__name__)
 
-# Failures that mean the database cannot be reached right now, as opposed to a bug in a query.
-DATABASE_UNAVAILABLE = (
-    OSError,
-    TimeoutError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.AdminShutdownError,
-    asyncpg.CrashShutdownError,
-)
+DATABASE_UNAVAILABLE = db.UNAVAILABLE
 
 # Text PostgreSQL cannot store: a caller sent a NUL character (`\u0000`), which no text or jsonb value
 # may hold.

@@ -8,8 +8,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-import asyncpg
-
+from sluice import db
 from sluice.models import Event, ExecutionError, ExecutionResponse, Job, JobStatus
 from sluice.store import jobs
 from sluice.store.jobs import Transition
@@ -47,7 +46,7 @@ async def rescue_expired(worker: Worker) -> None:
                 continue
             moved = await jobs.transition(worker.pool, [rescue_transition(job) for job in expired],
                                           worker.settings.lease_seconds)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+        except db.ERRORS as error:
             log.warning("rescuing expired jobs failed: %s", error)
             continue
         if moved:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from sluice import db
 from sluice.engine.context import RunContext
 from sluice.engine.graph import FlowFormatError, Graph
 from sluice.engine.inputs import InvalidInputs, group_overrides, session_id
@@ -91,6 +92,10 @@ async def execute(execution: Execution, load_graph: GraphLoader, services: Servi
         outputs = await run_graph(graph, overrides, context)
     except asyncio.CancelledError:
         raise
+    except db.UNAVAILABLE as error:
+        # Write nothing: once this worker stops renewing the lease, the rescuer queues the job again.
+        log.warning("job %s put back: the database was unreachable while it ran (%s)", job.id, error)
+        execution.lost = True
     except FlowFailed as failure:
         await _fail(execution, JobStatus.FAILED, "COMPONENT_FAILED", failure.message,
                     {"component_id": failure.component_id})

@@ -11,8 +11,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-import asyncpg
-
+from sluice import db
 from sluice.store import jobs
 
 if TYPE_CHECKING:
@@ -29,7 +28,7 @@ async def keep_leases(worker: Worker, interval: float) -> None:
             continue
         try:
             kept = await jobs.renew_leases(worker.pool, held, worker.settings.lease_seconds)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+        except db.ERRORS as error:
             log.warning("lease renewal failed: %s", error)
             continue
         for job_id, _ in held:

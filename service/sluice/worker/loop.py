@@ -32,7 +32,6 @@ from sluice.worker.writer import TransitionWriter
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 10
-DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
 
 
 class Worker:
@@ -103,7 +102,7 @@ class Worker:
                 wanted = min(free, self.claim_batch)
                 try:
                     claimed = await jobs.claim(self.pool, self.id, wanted, self.settings.lease_seconds)
-                except DATABASE_ERRORS as error:
+                except db.ERRORS as error:
                     log.warning("claiming failed: %s", error)
                     claimed = []
                 for job in claimed:

@@ -12,6 +12,7 @@ from uuid import UUID
 
 import asyncpg
 
+from sluice import db
 from sluice.store import jobs
 from sluice.store.jobs import Transition
 
@@ -38,7 +39,13 @@ class TransitionWriter:
     async def _drain(self) -> None:
         while self._pending:
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-            moved = await self._apply([change for change, _ in batch])
+            try:
+                moved = await self._apply([change for change, _ in batch])
+            except Exception:
+                # Never leave a job waiting on its write forever: it counts as not written, the job
+                # is abandoned, and the rescuer queues it again once its lease runs out.
+                log.exception("writing %d job transitions failed", len(batch))
+                moved = set()
             for change, landed in batch:
                 if not landed.done():
                     landed.set_result(change.job_id in moved)
@@ -52,8 +59,7 @@ class TransitionWriter:
             try:
                 async with self._pool.acquire() as conn:
                     return await jobs.transition(conn, batch, self._lease_seconds)
-            except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-                    asyncpg.CannotConnectNowError, TimeoutError) as error:
+            except db.UNAVAILABLE as error:
                 if asyncio.get_running_loop().time() > deadline:
                     log.error("giving up writing %d job transitions: %s", len(batch), error)
                     return set()
