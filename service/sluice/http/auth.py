@@ -19,10 +19,13 @@ class KeyCache:
         self._owners: dict[bytes, str] = {}
 
     async def owner(self, key: str) -> str | None:
-        digest = keys.key_hash(key)
+        return await self.owner_of_hash(keys.key_hash(key))
+
+    async def owner_of_hash(self, digest: bytes) -> str | None:
+        """The owner of the live key with this hash (the dashboard's session holds only the hash)."""
         owner = self._owners.get(digest)
         if owner is None:
-            owner = await keys.owner_of(self._pool, key)
+            owner = await keys.owner_of_hash(self._pool, digest)
             if owner is not None:
                 self._owners[digest] = owner
         return owner

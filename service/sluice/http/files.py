@@ -33,12 +33,15 @@ def content_disposition(name: str) -> str:
 
 async def download_file(request: Request) -> Response:
     owner = await require_owner(request)
-    text = request.path_params["file_id"]
+    return await file_response(request.app.state.sluice.pool, owner, request.path_params["file_id"])
+
+
+async def file_response(pool: asyncpg.Pool, owner: str, text: str) -> Response:
+    """The file's bytes if `owner` owns it, else 404 (whether it exists or not)."""
     try:
         file_id = UUID(text)
     except ValueError:
         raise _not_found(text) from None
-    pool = request.app.state.sluice.pool
     stored = await files.read(pool, file_id, owner, CHUNK)
     if stored is None:
         raise _not_found(text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -65,29 +67,14 @@ async def run_workflow(request: Request) -> Response:
     body: RunRequest = await read_body(request, RunRequest)
     if body.background and body.stream:
         raise ApiError(400, "INVALID_REQUEST", "A run cannot be both `background` and `stream`.")
-    flow = await services.flows.current(owner, body.flow_id)
-    if flow is None:
-        raise ApiError(404, "FLOW_NOT_FOUND", f"Flow {body.flow_id} was not found.", flow_id=body.flow_id)
-    version = body.flow_version or flow.summary.version
-    graph = flow.graph if version == flow.summary.version else await services.flows.version(
-        owner, flow.summary.id, version)
-    if graph is None:
-        raise ApiError(404, "FLOW_VERSION_NOT_FOUND", f"Flow {body.flow_id} has no version {version}.",
-                       flow_id=flow.summary.id)
-    try:
-        group_overrides(graph, body.inputs)
-    except InvalidInputs as problem:
-        raise ApiError(400, "INVALID_INPUTS", str(problem), flow_id=flow.summary.id, key=problem.key) from None
-
-    job_id = uuid.uuid4()
-    enqueue = jobs.enqueue(services.pool, job_id=job_id, owner=owner, flow_id=flow.summary.id,
-                           flow_version=version, max_attempts=services.settings.max_attempts,
-                           inputs=body.inputs, secrets=sealed_variables(request, job_id, services.settings))
+    job_id, flow_id, enqueue = await queue_run(services, owner, body.flow_id, body.flow_version, body.inputs,
+                                               secrets=lambda job_id: sealed_variables(request, job_id,
+                                                                                       services.settings))
     if body.background:
         created = await enqueue
         return JSONResponse({
             "job_id": str(job_id),
-            "flow_id": str(flow.summary.id),
+            "flow_id": str(flow_id),
             "object": "job",
             "created_timestamp": iso_timestamp(created),
             "status": JobStatus.QUEUED.value,
@@ -98,6 +85,31 @@ async def run_workflow(request: Request) -> Response:
         await enqueue
         return event_stream(request, job_id, after=0)
     return JSONResponse(await _wait_for_result(request, job_id, owner, enqueue))
+
+
+async def queue_run(services: Any, owner: str, flow_ref: str, flow_version: str | None,
+                    inputs: Mapping[str, Any], secrets: Callable[[UUID], bytes | None] = lambda _: None,
+                    ) -> tuple[UUID, UUID, Awaitable[datetime]]:
+    """Check a run against its flow and return (job id, flow id, the job's insert, not yet awaited:
+    a sync caller registers its waiter first)."""
+    flow = await services.flows.current(owner, flow_ref)
+    if flow is None:
+        raise ApiError(404, "FLOW_NOT_FOUND", f"Flow {flow_ref} was not found.", flow_id=flow_ref)
+    version = flow_version or flow.summary.version
+    graph = flow.graph if version == flow.summary.version else await services.flows.version(
+        owner, flow.summary.id, version)
+    if graph is None:
+        raise ApiError(404, "FLOW_VERSION_NOT_FOUND", f"Flow {flow_ref} has no version {version}.",
+                       flow_id=flow.summary.id)
+    try:
+        group_overrides(graph, inputs)
+    except InvalidInputs as problem:
+        raise ApiError(400, "INVALID_INPUTS", str(problem), flow_id=flow.summary.id, key=problem.key) from None
+    job_id = uuid.uuid4()
+    enqueue = jobs.enqueue(services.pool, job_id=job_id, owner=owner, flow_id=flow.summary.id,
+                           flow_version=version, max_attempts=services.settings.max_attempts,
+                           inputs=inputs, secrets=secrets(job_id))
+    return job_id, flow.summary.id, enqueue
 
 
 async def _wait_for_result(request: Request, job_id: UUID, owner: str, enqueue: Any) -> Any:
@@ -146,15 +158,19 @@ async def stop_workflow(request: Request) -> Response:
     services = request.app.state.sluice
     owner = await require_owner(request)
     body: StopRequest = await read_body(request, StopRequest)
-    job_id = body.job_id
+    return JSONResponse(await stop_job(services, owner, body.job_id))
+
+
+async def stop_job(services: Any, owner: str, job_id: UUID) -> dict[str, str]:
+    """Cancel the owner's job unless it already ended; the stop endpoint's answer."""
     while True:
         stored = await jobs.read(services.pool, job_id, owner)
         if stored is None:
             raise _job_not_found(job_id)
         job = stored.job
         if job.status.is_terminal:
-            return JSONResponse({"job_id": str(job_id), "status": job.status.value,
-                                 "message": f"Job {job_id} is already {job.status.value}; nothing to stop."})
+            return {"job_id": str(job_id), "status": job.status.value,
+                    "message": f"Job {job_id} is already {job.status.value}; nothing to stop."}
         error = ExecutionError(error="The job was stopped on request.", code="CANCELLED")
         response = ExecutionResponse.of(job, JobStatus.CANCELLED, errors=(error,))
         change = Transition(
@@ -164,5 +180,5 @@ async def stop_workflow(request: Request) -> Response:
         )
         # Fenced on the state just read: if the job moved meanwhile (claimed, finished), read again.
         if await jobs.transition(services.pool, [change], services.settings.lease_seconds):
-            return JSONResponse({"job_id": str(job_id), "status": JobStatus.CANCELLED.value,
-                                 "message": f"Job {job_id} cancelled successfully."})
+            return {"job_id": str(job_id), "status": JobStatus.CANCELLED.value,
+                    "message": f"Job {job_id} cancelled successfully."}

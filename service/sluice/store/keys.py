@@ -31,7 +31,11 @@ async def create(conn: Any, owner: str, name: str = "") -> str:
 async def owner_of(conn: Any, key: str) -> str | None:
     """The owner of a live key. Found by an index lookup on the key's hash, so the time it takes
     does not depend on how much of a wrong key matches a right one."""
-    return await conn.fetchval(statement("find_api_key"), key_hash(key))
+    return await owner_of_hash(conn, key_hash(key))
+
+
+async def owner_of_hash(conn: Any, digest: bytes) -> str | None:
+    return await conn.fetchval(statement("find_api_key"), digest)
 
 
 async def list_all(conn: Any, owner: str | None) -> list[asyncpg.Record]:
