@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from sluice import db
 from sluice.config import Settings
@@ -24,6 +24,7 @@ from sluice.http.limits import BodySizeLimit
 from sluice.http.metrics import RequestTimer
 from sluice.http.waiters import JobWaiters
 from sluice.notifications import Listener, job_changes
+from sluice.ui import routes as ui_routes
 
 
 @attrs.define
@@ -108,7 +109,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await pool.close()
 
     return Starlette(
-        routes=routes(),
+        routes=[*routes(), Mount("/ui", routes=ui_routes.router())],
         middleware=[Middleware(RequestTimer), Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         exception_handlers=handlers(),
         lifespan=lifespan,

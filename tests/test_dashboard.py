@@ -1,0 +1,98 @@
+"""The dashboard over plain HTTP: sign-in cookie flags, CSRF refusal, sign-out, owners kept apart."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+import flowkit
+from conftest import start_service
+
+SECRET = "dashboard-test-secret-key"
+
+
+@pytest.fixture(scope="module")
+async def service(cluster):
+    async with start_service(cluster, {"SLUICE_SECRET_KEY": SECRET}) as started:
+        yield started
+
+
+@contextlib.asynccontextmanager
+async def sign_in(service, key: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=service.base_url, timeout=30) as browser:
+        response = await browser.post("/ui/signin", data={"api_key": key})
+        assert response.status_code == 303 and response.headers["location"] == "/ui/"
+        yield browser
+
+
+def csrf(page: str) -> str:
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+
+
+async def test_session_cookie_is_http_only_strict_and_holds_no_key(service):
+    _, key = await service.key()
+    async with httpx.AsyncClient(base_url=service.base_url) as browser:
+        response = await browser.post("/ui/signin", data={"api_key": key})
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/ui" in cookie
+    assert key not in cookie
+
+
+async def test_wrong_key_and_no_session_are_refused(service):
+    async with httpx.AsyncClient(base_url=service.base_url) as browser:
+        assert (await browser.post("/ui/signin", data={"api_key": "sk-nope"})).status_code == 401
+        response = await browser.get("/ui/jobs")
+        assert response.status_code == 303 and response.headers["location"] == "/ui/signin"
+        browser.cookies.set("sluice_session", "forged.value", path="/ui")
+        assert (await browser.get("/ui/")).status_code == 303
+
+
+async def test_actions_without_the_csrf_token_are_refused(service):
+    _, key = await service.key()
+    async with service.client(key) as api:
+        flow = await service.flow(api, flowkit.sleep_flow(30))
+        submitted = await api.post("/api/v2/workflows", json={"flow_id": flow["id"], "background": True})
+        job_id = submitted.json()["job_id"]
+    async with sign_in(service, key) as browser:
+        refused = await browser.post(f"/ui/jobs/{job_id}/stop", data={"csrf": "0" * 64})
+        assert refused.status_code == 403
+        page = (await browser.get(f"/ui/jobs/{job_id}")).text
+        stopped = await browser.post(f"/ui/jobs/{job_id}/stop", data={"csrf": csrf(page)})
+        assert stopped.status_code == 303
+    async with service.client(key) as api:
+        assert (await api.get("/api/v2/workflows", params={"job_id": job_id})).json()["status"] == "cancelled"
+
+
+async def test_another_owners_job_is_404_and_sign_out_ends_the_session(service):
+    _, first_key = await service.key()
+    _, second_key = await service.key()
+    async with service.client(first_key) as api:
+        flow = await service.flow(api, flowkit.echo_flow())
+        job_id = (await api.post("/api/v2/workflows", json={"flow_id": flow["id"]})).json()["job_id"]
+    async with sign_in(service, second_key) as browser:
+        assert (await browser.get(f"/ui/jobs/{job_id}")).status_code == 404
+        assert (await browser.get(f"/ui/jobs/{job_id}/events")).status_code == 404
+        page = (await browser.get("/ui/")).text
+        signed_out = await browser.post("/ui/signout", data={"csrf": csrf(page)})
+        assert signed_out.status_code == 303
+        assert (await browser.get("/ui/")).status_code == 303
+    async with sign_in(service, first_key) as owner_browser:
+        page = await owner_browser.get(f"/ui/jobs/{job_id}")
+        assert page.status_code == 200 and "completed" in page.text
+
+
+async def test_a_revoked_key_ends_its_dashboard_session(service):
+    from sluice.store import keys
+
+    _, key = await service.key()
+    async with sign_in(service, key) as browser:
+        assert (await browser.get("/ui/")).status_code == 200
+        key_id = await service.pool.fetchval("select id from api_keys where key_hash = $1", keys.key_hash(key))
+        await keys.revoke(service.pool, key_id)
+        await asyncio.sleep(0.3)
+        assert (await browser.get("/ui/")).status_code == 303
