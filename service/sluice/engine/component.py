@@ -38,3 +38,10 @@ class Component:
         not produced, and the branch behind it does not run (that is how routers choose).
         """
         raise NotImplementedError
+
+    def release(self, node: Node, collected: list[Any]) -> Mapping[str, Any]:
+        """A Loop's outputs once every item has gone round its body; `collected` is what came back, in order.
+
+        Only components serving a node with a loop output (`allows_loop`) are asked.
+        """
+        raise NotImplementedError

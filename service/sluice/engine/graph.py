@@ -94,6 +94,26 @@ class Graph:
     def outgoing(self, node_id: str) -> list[Edge]:
         return [edge for edge in self.edges if edge.source == node_id]
 
+    def loop_body(self, loop_id: str, output: str) -> frozenset[str]:
+        """The nodes a Loop's `output` feeds, directly or further on: they run once per item."""
+        body: set[str] = set()
+        frontier = [edge.target for edge in self.edges
+                    if edge.source == loop_id and edge.source_output == output and not edge.is_loop_back]
+        while frontier:
+            node_id = frontier.pop()
+            if node_id in body or node_id == loop_id:
+                continue
+            body.add(node_id)
+            frontier.extend(edge.target for edge in self.edges if edge.source == node_id and not edge.is_loop_back)
+        return frozenset(body)
+
+    def subgraph(self, node_ids: frozenset[str]) -> Graph:
+        """The given nodes and the edges between them."""
+        return Graph(
+            nodes={node_id: self.nodes[node_id] for node_id in self.nodes if node_id in node_ids},
+            edges=tuple(edge for edge in self.edges if edge.source in node_ids and edge.target in node_ids),
+        )
+
     def terminal_ids(self) -> list[str]:
         """Nodes with no outgoing edge: their outputs are the run's outputs."""
         sources = {edge.source for edge in self.edges}

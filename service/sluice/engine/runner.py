@@ -2,6 +2,13 @@
 
 A node whose every incoming edge was skipped (its source did not produce that output, as a router
 does for the branch it does not take) is skipped too, and so is everything behind it.
+
+A Loop is a node with an output that allows loops (a loop-back edge comes into it). Its component
+returns the items on that output; the nodes behind the output (the body) run once per item, in
+order, as a small graph of their own, and what reaches the loop-back edge is collected. The
+component then releases the collected values (`Component.release`, e.g. on `done`). The body's
+nodes are not steps of the outer run: values from outside reach them through the Loop, which waits
+for them.
 """
 
 from __future__ import annotations
@@ -10,9 +17,11 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from sluice import db
 from sluice.engine import registry, tools
-from sluice.engine.component import ComponentError
+from sluice.engine.component import Component, ComponentError
 from sluice.engine.context import RunContext
 from sluice.engine.graph import Edge, Graph, Node
 from sluice.engine.outputs import describe
@@ -35,24 +44,59 @@ async def run_graph(graph: Graph, overrides: Overrides, context: RunContext) -> 
     return await _GraphRun(graph, overrides, context).execute()
 
 
+@attrs.frozen
+class _Loop:
+    output: str
+    body: Graph
+    back: tuple[Edge, ...]  # loop-back edges: what they carry is collected
+
+
+def _loops(graph: Graph) -> dict[str, _Loop]:
+    """The graph's outermost Loops (a Loop inside another's body belongs to the inner run)."""
+    outputs = {node_id: out.name for node_id, node in graph.nodes.items() for out in node.outputs if out.allows_loop}
+    back: dict[str, list[Edge]] = {}
+    for edge in graph.edges:
+        if edge.is_loop_back and edge.target in graph.nodes:
+            outputs[edge.target] = edge.target_output or outputs.get(edge.target, "item")
+            back.setdefault(edge.target, []).append(edge)
+    if not outputs:
+        return {}
+    bodies = {node_id: graph.loop_body(node_id, output) for node_id, output in outputs.items()}
+    nested = set().union(*bodies.values())
+    return {
+        node_id: _Loop(output, graph.subgraph(bodies[node_id]), tuple(back.get(node_id, ())))
+        for node_id, output in outputs.items() if node_id not in nested
+    }
+
+
 class _GraphRun:
     def __init__(self, graph: Graph, overrides: Overrides, context: RunContext) -> None:
         self.graph = graph
         self.overrides = overrides
         self.context = context
-        self.incoming: dict[str, list[Edge]] = {node_id: [] for node_id in graph.nodes}
+        self.loops = _loops(graph)
+        # A Loop body's node -> its Loop: edges into the body count towards the Loop starting.
+        self.gate = {body_id: loop_id for loop_id, loop in self.loops.items() for body_id in loop.body.nodes}
+        self.waiting = {node_id: 0 for node_id in graph.nodes if node_id not in self.gate}
         self.outgoing: dict[str, list[Edge]] = {node_id: [] for node_id in graph.nodes}
         for edge in graph.edges:
-            if not edge.is_loop_back:
-                self.incoming[edge.target].append(edge)
-                self.outgoing[edge.source].append(edge)
-        self.waiting = {node_id: len(edges) for node_id, edges in self.incoming.items()}
+            if edge.is_loop_back or (edge.target in self.gate and (
+                    edge.source in self.gate or edge.source == self.gate[edge.target])):
+                continue  # inside a Loop's run, not the outer one
+            self.outgoing[edge.source].append(edge)
+            self.waiting[self.gate.get(edge.target, edge.target)] += 1
         self.tool_nodes = tools.tool_node_ids(graph)
         self.arrived: dict[str, dict[str, list[Any]]] = {node_id: {} for node_id in graph.nodes}
         # Produced outputs by node; None for a skipped node.
         self.results: dict[str, Mapping[str, Any] | None] = {}
+        # The last pass of each Loop's body, reported once the Loop is done.
+        self.body_results: dict[str, Mapping[str, Mapping[str, Any] | None]] = {}
 
     async def execute(self) -> dict[str, ComponentOutput]:
+        await self.run()
+        return self._terminal_outputs()
+
+    async def run(self) -> None:
         ready = [node_id for node_id, count in self.waiting.items() if count == 0]
         first = [node_id for node_id in ready if self._runs_first(node_id)]
         if len(first) < len(ready):
@@ -77,7 +121,6 @@ class _GraphRun:
         finally:
             for task in running:
                 task.cancel()
-        return self._terminal_outputs()
 
     async def _run_node(self, node_id: str) -> Mapping[str, Any]:
         node = self.graph.nodes[node_id]
@@ -90,6 +133,8 @@ class _GraphRun:
         self.context.emit("component_start", {"component_id": node_id, "type": node.type})
         try:
             produced = await component.run(node, await self._params(node), self.context)
+            if node_id in self.loops:
+                produced = await self._iterate(node, component, produced)
         except FlowFailed:
             raise
         except ComponentError as error:
@@ -108,6 +153,28 @@ class _GraphRun:
              "outputs": {name: describe(node_id, value) for name, value in produced.items()}},
         )
         return produced
+
+    async def _iterate(self, node: Node, component: Component, produced: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Run a Loop's body once per item, in order; the component releases what came back."""
+        loop = self.loops[node.id]
+        items = produced.get(loop.output)
+        collected: list[Any] = []
+        results: Mapping[str, Mapping[str, Any] | None] = {}
+        for item in items if isinstance(items, list | tuple) else () if items is None else (items,):
+            body = _GraphRun(loop.body, self.overrides, self.context)
+            for body_id in loop.body.nodes:
+                body.arrived[body_id] = {name: list(values) for name, values in self.arrived[body_id].items()}
+            for edge in self.graph.edges:
+                if edge.source == node.id and edge.source_output == loop.output and edge.target in loop.body.nodes:
+                    body.arrived[edge.target].setdefault(edge.target_field, []).append(item)
+            await body.run()
+            results = body.results
+            for edge in loop.back:
+                came_back = results.get(edge.source) or {}
+                if edge.source_output in came_back:
+                    collected.append(came_back[edge.source_output])
+        self.body_results[node.id] = results
+        return component.release(node, collected)
 
     async def _params(self, node: Node) -> dict[str, Any]:
         params = {name: field.value for name, field in node.fields.items()}
@@ -141,9 +208,15 @@ class _GraphRun:
         for edge in self.outgoing[node_id]:
             if produced is not None and edge.source_output in produced and edge.target_field:
                 self.arrived[edge.target].setdefault(edge.target_field, []).append(produced[edge.source_output])
-            self.waiting[edge.target] -= 1
-            if self.waiting[edge.target] == 0:
-                ready.extend(self._start_or_skip(edge.target))
+            gate = self.gate.get(edge.target, edge.target)
+            self.waiting[gate] -= 1
+            if self.waiting[gate] == 0:
+                ready.extend(self._start_or_skip(gate))
+        if node_id in self.loops:
+            # The body's nodes end with the Loop: their last pass (if any) feeds what lies behind them.
+            results = self.body_results.pop(node_id, {})
+            for body_id in self.loops[node_id].body.nodes:
+                ready.extend(self._settle(body_id, results.get(body_id) if produced is not None else None))
         return ready
 
     def _start_or_skip(self, node_id: str) -> list[str]:

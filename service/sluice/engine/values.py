@@ -66,3 +66,28 @@ def to_text(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "\n".join(to_text(item) for item in value)
     return str(value)
+
+
+def as_data(value: Any) -> Data:
+    """Any edge value as a Data, as Langflow's schema converters make one."""
+    if isinstance(value, Data):
+        return value
+    if isinstance(value, Message):
+        return Data({"text": value.text, "sender": value.sender, "sender_name": value.sender_name,
+                     "session_id": value.session_id, "files": list(value.files)})
+    if isinstance(value, Mapping):
+        return Data(dict(value))
+    if isinstance(value, DataFrame):
+        return Data({"results": [dict(row) for row in value.rows]})
+    return Data({"text": to_text(value)})
+
+
+def data_items(value: Any) -> list[Data]:
+    """A value as a list of Data: a table's rows, a list's items, or the one value."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, DataFrame):
+        return [Data(dict(row)) for row in value.rows]
+    if isinstance(value, list | tuple):
+        return [item for entry in value for item in data_items(entry)]
+    return [as_data(value)]

@@ -14,10 +14,10 @@ from typing import Any
 
 from sluice.engine.component import Component
 from sluice.engine.components.chat import session_of
-from sluice.engine.components.prompt import render
 from sluice.engine.context import RunContext
 from sluice.engine.graph import Node
 from sluice.engine.history import StoredMessage
+from sluice.engine.template import render
 from sluice.engine.values import Data, DataFrame, Message, to_text
 
 # Langflow's cap on a retrieval when `n_messages` is empty.

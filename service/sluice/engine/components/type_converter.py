@@ -1,7 +1,7 @@
-"""Type Convert (`TypeConverterComponent`): turns its input into a Message, a Data or a DataFrame.
+"""Type Convert (`TypeConverterComponent`) and Message to Data (`MessagetoData`).
 
-A minimal version, enough for Message History flows (a table of messages becomes a Markdown Message);
-the output follows `output_type` as in Langflow: `message_output`, `data_output`, `dataframe_output`.
+Type Convert takes its (first) input and makes it a Message, a Data or a DataFrame; its output's
+name follows `output_type` as in Langflow: `message_output`, `data_output`, `dataframe_output`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from sluice.engine.component import Component
 from sluice.engine.context import RunContext
 from sluice.engine.graph import Node
-from sluice.engine.values import Data, DataFrame, Message, to_text
+from sluice.engine.values import Data, DataFrame, Message, as_data, data_items, to_text
 
 
 def _message(value: Any) -> Message:
@@ -23,27 +23,15 @@ def _message(value: Any) -> Message:
     return Message(text=to_text(value))
 
 
-def _data(value: Any) -> Data:
-    if isinstance(value, Data):
-        return value
-    if isinstance(value, Mapping):
-        return Data(dict(value))
-    if isinstance(value, DataFrame):
-        return Data({"results": [dict(row) for row in value.rows]})
-    return Data({"text": to_text(value)})
-
-
 def _dataframe(value: Any) -> DataFrame:
     if isinstance(value, DataFrame):
         return value
-    if isinstance(value, list | tuple):
-        return DataFrame(tuple(_data(item).data for item in value))
-    return DataFrame((_data(value).data,))
+    return DataFrame(tuple(item.data for item in data_items(value)))
 
 
 _CONVERSIONS = {
     "Message": ("message_output", _message),
-    "Data": ("data_output", _data),
+    "Data": ("data_output", as_data),
     "DataFrame": ("dataframe_output", _dataframe),
 }
 
@@ -51,4 +39,16 @@ _CONVERSIONS = {
 class TypeConverter(Component):
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         output, convert = _CONVERSIONS.get(str(params.get("output_type") or "Message"), _CONVERSIONS["Message"])
-        return {output: convert(params.get("input_data"))}
+        value = params.get("input_data")
+        if isinstance(value, list) and output != "dataframe_output":
+            value = value[0] if value else None
+        return {output: convert(value)}
+
+
+class MessageToData(Component):
+    async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
+        message = params.get("message")
+        if isinstance(message, Message | str):
+            return {"data": as_data(message if isinstance(message, Message) else Message(text=message))}
+        kind = type(message).__name__
+        return {"data": Data({"error": f"Error converting Message to Data: expected a Message, got {kind}"})}
