@@ -92,3 +92,78 @@ def tokens_flow(delay: float = 0.0, name: str = "Tokens") -> dict[str, Any]:
         [edge("ChatInput-in", "message", "Tokens-1", "input_value"),
          edge("Tokens-1", "text", "ChatOutput-out", "input_value")],
     )
+
+
+def loop_back(source: str, output: str, loop: str, loop_output: str = "item") -> dict[str, Any]:
+    """The edge that feeds a Loop's `item` output back (its target handle names an output, no field)."""
+    return {
+        "source": source,
+        "target": loop,
+        "data": {
+            "sourceHandle": {"id": source, "name": output, "output_types": ["Data"]},
+            "targetHandle": {"id": loop, "name": loop_output, "output_types": ["Data"], "dataType": "LoopComponent"},
+        },
+    }
+
+
+def loop_node(node_id: str = "LoopComponent-L") -> dict[str, Any]:
+    """A Langflow 1.10+ Loop: `item` allows the loop, `done` is a table."""
+    built = node(node_id, "LoopComponent", {"data": field("", "other")}, outputs=("item", "done"))
+    built["data"]["node"]["outputs"] = [
+        {"name": "item", "types": ["Data", "JSON"], "allows_loop": True},
+        {"name": "done", "types": ["DataFrame", "Table"], "allows_loop": False},
+    ]
+    return built
+
+
+def loop_flow(name: str = "Loop") -> dict[str, Any]:
+    """Chat text split at commas; each piece goes round the loop as `item <piece>`; the done table is joined."""
+    return export(
+        name,
+        [
+            node("ChatInput-in", "ChatInput", {"input_value": "", "session_id": ""}),
+            node("SplitText-s", "SplitText", {"data_inputs": "", "separator": ",", "chunk_size": field(1, "int"),
+                                              "chunk_overlap": field(0, "int"), "text_key": "text"},
+                 outputs=("dataframe",)),
+            loop_node(),
+            node("ParseData-p", "ParseData", {"data": "", "template": "item {text}", "sep": "\n"},
+                 outputs=("text", "data_list")),
+            node("MessagetoData-m", "MessagetoData", {"message": ""}, outputs=("data",)),
+            node("ParserComponent-j", "ParserComponent", {"input_data": "", "mode": "Parser", "pattern": "{text}",
+                                                          "sep": " | "}, outputs=("parsed_text",)),
+            node("ChatOutput-out", "ChatOutput", {"input_value": ""}),
+        ],
+        [
+            edge("ChatInput-in", "message", "SplitText-s", "data_inputs"),
+            edge("SplitText-s", "dataframe", "LoopComponent-L", "data"),
+            edge("LoopComponent-L", "item", "ParseData-p", "data"),
+            edge("ParseData-p", "text", "MessagetoData-m", "message"),
+            loop_back("MessagetoData-m", "data", "LoopComponent-L"),
+            edge("LoopComponent-L", "done", "ParserComponent-j", "input_data"),
+            edge("ParserComponent-j", "parsed_text", "ChatOutput-out", "input_value"),
+        ],
+    )
+
+
+def if_else_flow(name: str = "IfElse") -> dict[str, Any]:
+    """Chat text compared by an If-Else; true goes straight out, false through CombineText to its own output."""
+    return export(
+        name,
+        [
+            node("ChatInput-in", "ChatInput", {"input_value": "", "session_id": ""}),
+            node("ConditionalRouter-r", "ConditionalRouter",
+                 {"input_text": "", "match_text": "", "operator": "equals",
+                  "case_sensitive": field(False, "bool"), "message": field("", "other")},
+                 outputs=("true_result", "false_result")),
+            node("ChatOutput-yes", "ChatOutput", {"input_value": ""}),
+            node("CombineText-c", "CombineText", {"text1": "", "text2": "(no)", "delimiter": " "},
+                 outputs=("combined_text",)),
+            node("ChatOutput-no", "ChatOutput", {"input_value": ""}),
+        ],
+        [
+            edge("ChatInput-in", "message", "ConditionalRouter-r", "input_text"),
+            edge("ConditionalRouter-r", "true_result", "ChatOutput-yes", "input_value"),
+            edge("ConditionalRouter-r", "false_result", "CombineText-c", "text1"),
+            edge("CombineText-c", "combined_text", "ChatOutput-no", "input_value"),
+        ],
+    )

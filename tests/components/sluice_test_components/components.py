@@ -4,6 +4,7 @@ model streams its answer. They stand in for real work in tests."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from sluice.engine.component import Component, ComponentError
 from sluice.engine.context import RunContext
 from sluice.engine.graph import Node
-from sluice.engine.values import Message, to_text
+from sluice.engine.values import Data, Message, data_items, to_text
 
 
 class Sleep(Component):
@@ -41,3 +42,19 @@ class Tokens(Component):
             context.emit("token", {"component_id": node.id, "chunk": chunk})
             await asyncio.sleep(float(params.get("delay") or 0))
         return {"text": Message(text=text, sender="Machine")}
+
+
+class Sequence(Component):
+    """`count` Data items `{"q": i}`, as LoopTest's SequenceMaker custom component makes ten."""
+
+    async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
+        return {"output": [Data({"q": number}) for number in range(int(params.get("count", 10)))]}
+
+
+class Zip(Component):
+    """Pairs the Data of `list1` and `list2` and returns the pairs as JSON text, as LoopTest's MyZipper does."""
+
+    async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
+        pairs = [[dict(a.data), dict(b.data)]
+                 for a, b in zip(data_items(params.get("list1")), data_items(params.get("list2")), strict=False)]
+        return {"output": Message(text=json.dumps(pairs), sender="Machine")}

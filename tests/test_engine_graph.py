@@ -1,0 +1,128 @@
+"""The engine's graph features, run in-process: export shapes, type aliases, loops, router branch skipping."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+import flowkit
+import inprocess
+from sluice.engine.context import RunContext
+from sluice.engine.graph import FlowFormatError, parse_graph
+from sluice.engine.inputs import group_overrides
+from sluice.engine.runner import FlowFailed, run_graph
+from sluice.engine.services import Services
+from sluice.engine.validation import runnable_document
+
+SHARED = sorted(flowkit.SHARED_FLOWS.rglob("*.json"))
+LEGACY = {"ChatInputTest.json", "TwoOutputsTest.json", "basic_example.json"}
+
+
+@pytest.mark.parametrize("path", SHARED, ids=lambda path: path.name)
+def test_every_shared_export_parses_or_is_refused_as_legacy(path):
+    export = flowkit.load(path)
+    if path.name in LEGACY:
+        with pytest.raises(FlowFormatError, match=r"0\.x format"):
+            parse_graph(export)
+        return
+    graph = parse_graph(export)
+    assert graph.nodes
+    assert all(edge.source in graph.nodes and edge.target in graph.nodes for edge in graph.edges)
+
+
+def test_type_aliases_read_as_the_schema_types():
+    graph = parse_graph(flowkit.loop_flow())
+    loop = graph.nodes["LoopComponent-L"]
+    assert [out.types for out in loop.outputs] == [("Data", "Data"), ("DataFrame", "DataFrame")]
+
+
+def test_parser_serves_both_type_keys():
+    for node_type in ("ParserComponent", "parser"):
+        export = flowkit.loop_flow()
+        for node in export["data"]["nodes"]:
+            if node["data"]["id"] == "ParserComponent-j":
+                node["data"]["type"] = node_type
+        runnable_document(export)
+
+
+def looptest(count: int = 10) -> dict:
+    """LoopTest.json with its two custom-code nodes swapped for installed test components that do the same."""
+    export = flowkit.shared("langflow-tests/LoopTest.json")
+    for node in export["data"]["nodes"]:
+        data = node["data"]
+        if data["type"] == "CustomComponent":
+            data["type"] = "SluiceTestSequence"
+            data["node"]["template"]["count"] = flowkit.field(count, "int")
+        elif data["type"] == "MyZipper":
+            data["type"] = "SluiceTestZip"
+    return export
+
+
+async def test_looptest_visits_every_item_in_order_and_releases_them_on_done():
+    outputs = await inprocess.run(looptest())
+    pairs = json.loads(outputs["ChatOutput-tF7vz"].content)
+    assert [first["text"] for first, _ in pairs] == [f"THIS IS Q ==> {number}" for number in range(10)]
+    assert [second for _, second in pairs] == [{"q": number} for number in range(10)]
+
+
+async def test_loop_over_an_empty_list_releases_an_empty_done():
+    outputs = await inprocess.run(looptest(count=0))
+    assert json.loads(outputs["ChatOutput-tF7vz"].content) == []
+
+
+async def test_loop_flow_collects_each_pass_as_a_table_row():
+    outputs = await inprocess.run(flowkit.loop_flow(), {"ChatInput-in.input_value": "x,y,z,w"})
+    assert outputs["ChatOutput-out"].content == "item x | item y | item z | item w"
+
+
+async def test_loop_body_failure_fails_the_run_naming_the_body_node():
+    export = flowkit.loop_flow()
+    for node in export["data"]["nodes"]:
+        if node["data"]["id"] == "ParseData-p":
+            node["data"]["node"]["template"]["template"]["value"] = "{missing}"
+    with pytest.raises(FlowFailed) as failed:
+        await inprocess.run(export, {"ChatInput-in.input_value": "a,b"})
+    assert failed.value.component_id == "ParseData-p"
+    assert "'missing'" in failed.value.message
+
+
+async def test_loop_body_reads_values_from_outside_the_loop():
+    export = flowkit.loop_flow()
+    export["data"]["nodes"].append(flowkit.node("TextInput-t", "TextInput", {"input_value": "pre"}, outputs=("text",)))
+    for node in export["data"]["nodes"]:
+        if node["data"]["id"] == "ParseData-p":
+            node["data"]["type"] = "Prompt"
+            node["data"]["node"]["template"] = {"template": flowkit.field("{prefix}-{data}"),
+                                                 "prefix": flowkit.field(""), "data": flowkit.field("")}
+            node["data"]["node"]["outputs"] = [{"name": "prompt", "types": ["Message"]}]
+    for edge in export["data"]["edges"]:
+        if edge["source"] == "ParseData-p":
+            edge["data"]["sourceHandle"]["name"] = "prompt"
+    export["data"]["edges"].append(flowkit.edge("TextInput-t", "text", "ParseData-p", "prefix"))
+    outputs = await inprocess.run(export, {"ChatInput-in.input_value": "a,b"})
+    assert outputs["ChatOutput-out"].content == "pre-a | pre-b"
+
+
+@pytest.mark.parametrize(("text", "branch"), [("Yes", "ChatOutput-yes"), ("nope", "ChatOutput-no")])
+async def test_if_else_skips_the_untaken_branch_and_everything_behind_it(text, branch):
+    outputs = await inprocess.run(flowkit.if_else_flow(),
+                                  {"ChatInput-in.input_value": text, "ConditionalRouter-r.match_text": "yes"})
+    other = ({"ChatOutput-yes", "ChatOutput-no"} - {branch}).pop()
+    assert outputs[branch].status == "completed"
+    assert outputs[other].status == "skipped"
+    assert outputs[other].content is None
+
+
+async def test_if_else_records_no_events_for_skipped_nodes():
+    graph = parse_graph(flowkit.if_else_flow())
+    events: list[tuple[str, dict]] = []
+    context = RunContext(job_id=uuid.uuid4(), owner="o", flow_id=uuid.uuid4(), session_id="s", services=Services())
+    context.emit = lambda kind, payload: events.append((kind, payload))
+    overrides = group_overrides(graph, {"ChatInput-in.input_value": "Yes", "ConditionalRouter-r.match_text": "yes"})
+    await run_graph(graph, overrides, context)
+    started = [payload["component_id"] for kind, payload in events if kind == "component_start"]
+    assert started == ["ChatInput-in", "ConditionalRouter-r", "ChatOutput-yes"]
+    router_end = next(p for kind, p in events if kind == "component_end" and p["component_id"] == "ConditionalRouter-r")
+    assert set(router_end["outputs"]) == {"true_result"}
