@@ -20,25 +20,23 @@ LEGACY = "This flow is in the Langflow 0.x format, which is not supported: re-ex
 EXPECTED: dict[str, tuple[str, object]] = {
     "langflow-starters/Basic_Prompting.json": (COMPLETES, None),
     "langflow-starters/Blog_Writer.json": (COMPLETES, None),
-    # Knowledge bases (vector search) are not provided; `parser` comes with the data components.
-    "langflow-starters/Document_Q&A.json": (REFUSED, {"KnowledgeRetrieve-docqa", "Parser-docqa"}),
-    # File loading is not provided; ParserComponent comes with the data components.
-    "langflow-starters/Financial_Report_Parser.json": (REFUSED, {"File-NGW2N", "ParserComponent-n2EXF"}),
-    "langflow-starters/Knowledge_Retrieval.json": (REFUSED, {"Knowledge-Y8gm2", "parser-h3mx9"}),
+    # Knowledge bases (vector search) are not provided.
+    "langflow-starters/Document_Q&A.json": (REFUSED, {"KnowledgeRetrieve-docqa"}),
+    # File loading is not provided.
+    "langflow-starters/Financial_Report_Parser.json": (REFUSED, {"File-NGW2N"}),
+    "langflow-starters/Knowledge_Retrieval.json": (REFUSED, {"Knowledge-Y8gm2"}),
     # MemoryBase is a vector-backed long-term memory: not provided.
     "langflow-starters/Memory_Chatbot.json": (REFUSED, {"MemoryBase-xePih"}),
     "langflow-starters/Simple_Agent.json": (COMPLETES, None),
-    "langflow-starters/Vector_Store_RAG.json": (REFUSED, {"Knowledge-vLJOb", "parser-DLIFC"}),
+    "langflow-starters/Vector_Store_RAG.json": (REFUSED, {"Knowledge-vLJOb"}),
     "langflow-tests/ChatInputTest.json": (REFUSED, LEGACY),
-    # MyZipper and CustomComponent are custom code; the loop and parsing nodes come with the data components.
-    "langflow-tests/LoopTest.json": (REFUSED, {"MyZipper-xVGrn", "CustomComponent-y0t72", "LoopComponent-PTNzd",
-                                               "MessagetoData-8O7uJ", "ParseData-qyLj8"}),
+    # MyZipper and CustomComponent are custom code (test_engine_graph runs the rest with stand-ins for them).
+    "langflow-tests/LoopTest.json": (REFUSED, {"MyZipper-xVGrn", "CustomComponent-y0t72"}),
     "langflow-tests/MemoryChatbotNoLLM.json": (COMPLETES, None),
     "langflow-tests/SimpleAPITest.json": (COMPLETES, None),
     "langflow-tests/TwoOutputsTest.json": (REFUSED, LEGACY),
-    # Both CustomComponent nodes are custom code; Webhook comes with the data components.
-    "langflow-tests/WebhookTest.json": (REFUSED, {"CustomComponent-5ADNr", "CustomComponent-ErhNJ",
-                                                  "Webhook-ww3dq"}),
+    # Both CustomComponent nodes are custom code.
+    "langflow-tests/WebhookTest.json": (REFUSED, {"CustomComponent-5ADNr", "CustomComponent-ErhNJ"}),
     "langflow-tests/basic_example.json": (REFUSED, LEGACY),
     "langflow-tests/chat_echo_no_llm.json": (COMPLETES, None),
     # Secret is a custom-code component.
