@@ -126,3 +126,27 @@ async def test_if_else_records_no_events_for_skipped_nodes():
     assert started == ["ChatInput-in", "ConditionalRouter-r", "ChatOutput-yes"]
     router_end = next(p for kind, p in events if kind == "component_end" and p["component_id"] == "ConditionalRouter-r")
     assert set(router_end["outputs"]) == {"true_result"}
+
+
+def typed_edge_flow(output_types: list[str], input_types: list[str]) -> dict:
+    export = flowkit.export("Typed", [
+        flowkit.node("Webhook-w", "Webhook", {"data": ""}, outputs=("output_data",)),
+        flowkit.node("parser-p", "parser", {"input_data": flowkit.field("", "other", input_types=input_types),
+                                            "mode": "Stringify", "pattern": "", "sep": "\n"},
+                     outputs=("parsed_text",)),
+    ], [flowkit.edge("Webhook-w", "output_data", "parser-p", "input_data")])
+    export["data"]["nodes"][0]["data"]["node"]["outputs"][0]["types"] = output_types
+    return export
+
+
+def test_handle_checks_treat_json_as_data_and_table_as_dataframe():
+    runnable_document(typed_edge_flow(["JSON"], ["DataFrame", "Data"]))
+    runnable_document(typed_edge_flow(["Table"], ["DataFrame"]))
+
+
+def test_an_edge_of_the_wrong_type_is_refused_naming_it():
+    with pytest.raises(FlowFormatError) as refused:
+        runnable_document(typed_edge_flow(["Message"], ["DataFrame", "JSON"]))
+    assert str(refused.value) == ("The edge Webhook-w.output_data -> parser-p.input_data carries Message into a field "
+                                  "that accepts DataFrame/Data.")
+    assert refused.value.node_ids == ("parser-p",)

@@ -21,6 +21,7 @@ def check_graph(graph: Graph) -> None:
     if not graph.nodes:
         raise FlowFormatError("The flow has no nodes.")
     _check_edges(graph)
+    _check_handles(graph)
     _check_components(graph)
     _check_cycles(graph)
 
@@ -38,6 +39,21 @@ def _check_edges(graph: Graph) -> None:
         names = ", ".join(dict.fromkeys(broken))
         raise FlowFormatError(f"The flow has edges to missing nodes or outputs: {names}.",
                               tuple(dict.fromkeys(broken)))
+
+
+def _check_handles(graph: Graph) -> None:
+    """An edge must carry a type its field accepts (types read through their aliases: JSON is Data)."""
+    for edge in graph.edges:
+        if edge.is_loop_back:
+            continue
+        output = next((o for o in graph.nodes[edge.source].outputs if o.name == edge.source_output), None)
+        field = graph.nodes[edge.target].fields.get(edge.target_field or "")
+        if output and field and output.types and field.input_types and not set(output.types) & set(field.input_types):
+            raise FlowFormatError(
+                f"The edge {edge.source}.{edge.source_output} -> {edge.target}.{edge.target_field} carries "
+                f"{'/'.join(output.types)} into a field that accepts {'/'.join(field.input_types)}.",
+                (edge.target,),
+            )
 
 
 def _check_components(graph: Graph) -> None:
