@@ -11,7 +11,7 @@ import flowkit
 import inprocess
 from sluice.engine.context import RunContext
 from sluice.engine.graph import FlowFormatError, parse_graph
-from sluice.engine.inputs import group_overrides
+from sluice.engine.inputs import InvalidInputs, group_overrides
 from sluice.engine.runner import FlowFailed, run_graph
 from sluice.engine.services import Services
 from sluice.engine.validation import runnable_document
@@ -150,3 +150,14 @@ def test_an_edge_of_the_wrong_type_is_refused_naming_it():
     assert str(refused.value) == ("The edge Webhook-w.output_data -> parser-p.input_data carries Message into a field "
                                   "that accepts DataFrame/Data.")
     assert refused.value.node_ids == ("parser-p",)
+
+
+async def test_prompt_variables_listed_in_custom_fields_are_inputs_even_without_a_field():
+    export = flowkit.export("Dynamic", [
+        flowkit.node("Prompt-p", "Prompt", {"template": "{greeting}, {name}!"}, outputs=("prompt",)),
+    ], [])
+    export["data"]["nodes"][0]["data"]["node"]["custom_fields"] = {"template": ["greeting", "name"]}
+    outputs = await inprocess.run(export, {"Prompt-p.greeting": "Hi", "Prompt-p.name": "Ann"})
+    assert outputs["Prompt-p"].content == "Hi, Ann!"
+    with pytest.raises(InvalidInputs, match="names no parameter"):
+        await inprocess.run(export, {"Prompt-p.other": "x"})

@@ -30,6 +30,11 @@ class Component:
     # `inputs` may set them (e.g. an SQL query's bind parameters).
     extra_fields: Mapping[str, Field] = {}
 
+    def node_fields(self, node: Node) -> Mapping[str, Field]:
+        """Parameters a run's `inputs` may set beyond the exported fields, for this node (by default
+        `extra_fields`; a Prompt adds one per template variable)."""
+        return self.extra_fields
+
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         """Do the node's work and return its produced outputs, keyed by output name.
 

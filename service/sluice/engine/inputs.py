@@ -84,7 +84,7 @@ def _checked(node: Node, parameter: str, value: Any, key: str) -> Any:
 
 def _extra_field(node: Node, parameter: str) -> Field | None:
     component = registry.find(node.type)
-    return None if component is None else component.extra_fields.get(parameter)
+    return None if component is None else component.node_fields(node).get(parameter)
 
 
 def _fits(field: Field, value: Any) -> bool:

@@ -11,12 +11,21 @@ from typing import Any
 
 from sluice.engine.component import Component
 from sluice.engine.context import RunContext
-from sluice.engine.graph import Node
-from sluice.engine.template import render
+from sluice.engine.graph import Field, Node
+from sluice.engine.template import render, variables
 from sluice.engine.values import Message, to_text
 
 
 class Prompt(Component):
+    def node_fields(self, node: Node) -> Mapping[str, Field]:
+        """One text field per variable: those of the exported template and those in `custom_fields`."""
+        template = to_text(node.value("template"))
+        names = variables(template, bool(node.value("use_double_brackets")))
+        custom = node.extra.get("custom_fields")
+        if isinstance(custom, Mapping) and isinstance(custom.get("template"), list):
+            names += [str(name) for name in custom["template"]]
+        return {name: Field(name=name, value="") for name in names}
+
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         template = to_text(params.get("template"))
         double = bool(params.get("use_double_brackets"))
