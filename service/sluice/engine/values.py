@@ -72,9 +72,6 @@ def as_data(value: Any) -> Data:
     """Any edge value as a Data, as Langflow's schema converters make one."""
     if isinstance(value, Data):
         return value
-    if isinstance(value, Message):
-        return Data({"text": value.text, "sender": value.sender, "sender_name": value.sender_name,
-                     "session_id": value.session_id, "files": list(value.files)})
     if isinstance(value, Mapping):
         return Data(dict(value))
     if isinstance(value, DataFrame):

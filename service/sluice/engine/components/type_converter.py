@@ -48,7 +48,10 @@ class TypeConverter(Component):
 class MessageToData(Component):
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         message = params.get("message")
-        if isinstance(message, Message | str):
-            return {"data": as_data(message if isinstance(message, Message) else Message(text=message))}
+        if isinstance(message, str):
+            message = Message(text=message)
+        if isinstance(message, Message):
+            return {"data": Data({"text": message.text, "sender": message.sender, "sender_name": message.sender_name,
+                                  "session_id": message.session_id, "files": list(message.files)})}
         kind = type(message).__name__
         return {"data": Data({"error": f"Error converting Message to Data: expected a Message, got {kind}"})}
