@@ -20,6 +20,8 @@ class RunRequest:
     background: bool = False
     stream: bool = False
     inputs: dict[str, Any] = attrs.field(factory=dict)
+    # A repeat with the same key from the same owner returns the original job instead of a new one.
+    idempotency_key: str | None = None
 
 
 @attrs.frozen

@@ -98,6 +98,8 @@ _FLOW_FIELDS = {
     "description": {"type": ["string", "null"]},
     "endpoint_name": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9_-]{0,100}$",
                       "description": "Unique per owner; derived from the name when absent."},
+    "timeout_seconds": {"type": ["integer", "null"], "minimum": 1,
+                        "description": "Maximum run time of this flow's jobs, below SLUICE_JOB_TIMEOUT."},
 }
 _GRAPH_FIELDS = {
     "nodes": {"type": "array", "items": {"type": "object"}},
@@ -225,9 +227,11 @@ RESPONSES: dict[str, Any] = {
     "401": _json(_ref("Error"), "Missing, unknown or revoked API key."),
     "404": _json(_ref("Error"), "Not found, or owned by someone else; or the developer API is turned off."),
     "408": _json(_ref("Error"), "A sync run did not finish in time; the job keeps running (`job_id`)."),
-    "409": _json(_ref("Error"), "Another flow of the owner already has this endpoint name."),
+    "409": _json(_ref("Error"), "Another flow of the owner already has this endpoint name; or the run's "
+                                "`idempotency_key` was used before to run another flow."),
     "413": _json(_ref("Error"), "The request body is larger than the server's limit."),
-    "503": _json(_ref("Error"), "The database is unavailable, or its schema is behind."),
+    "503": _json(_ref("Error"), "The database is unavailable, or its schema is behind; or this API process "
+                                "is shutting down (`SHUTTING_DOWN`: a sync run's job goes on, `job_id`)."),
 }
 
 _API = ("401", "404", "503")
@@ -328,7 +332,7 @@ PATHS: dict[str, Any] = {
                         "text/event-stream": _EVENT_STREAM,
                     },
                 },
-                **_errors(400, 401, 404, 408, 413, 503),
+                **_errors(400, 401, 404, 408, 409, 413, 503),
             },
         },
         "get": {

@@ -19,12 +19,13 @@ from sluice.http.errors import ApiError
 from sluice.http.responses import JSONResponse
 from sluice.http.streams import event_stream, job_stream, resume_after
 from sluice.http.variables import sealed_variables
-from sluice.models import Event, ExecutionError, ExecutionResponse, JobStatus
+from sluice.models import ExecutionResponse
 from sluice.store import jobs
-from sluice.store.jobs import StoredJob, Transition
+from sluice.store.jobs import StoredJob
 
 # A sync waiter re-reads its job this often even without a NOTIFY, in case one was lost.
 RECHECK_SECONDS = 5.0
+MAX_KEY_LENGTH = 255
 
 
 def _require_developer_api(request: Request) -> None:
@@ -79,25 +80,40 @@ async def run_workflow(request: Request) -> Response:
     except InvalidInputs as problem:
         raise ApiError(400, "INVALID_INPUTS", str(problem), flow_id=flow.summary.id, key=problem.key) from None
 
+    key = body.idempotency_key
+    if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
+        raise ApiError(400, "INVALID_REQUEST",
+                       f"The idempotency_key must hold 1 to {MAX_KEY_LENGTH} characters.")
     job_id = uuid.uuid4()
     enqueue = jobs.enqueue(services.pool, job_id=job_id, owner=owner, flow_id=flow.summary.id,
                            flow_version=version, max_attempts=services.settings.max_attempts,
-                           inputs=body.inputs, secrets=sealed_variables(request, job_id, services.settings))
+                           inputs=body.inputs, secrets=sealed_variables(request, job_id, services.settings),
+                           idempotency_key=key)
+    if body.background or body.stream or key is not None:
+        # A keyed submission may land in an earlier job: its id is known only once the insert ran.
+        enqueued = _checked(await enqueue, flow.summary.id)
+        job_id = enqueued.job_id
+        enqueue = None
     if body.background:
-        created = await enqueue
         return JSONResponse({
             "job_id": str(job_id),
             "flow_id": str(flow.summary.id),
             "object": "job",
-            "created_timestamp": iso_timestamp(created),
-            "status": JobStatus.QUEUED.value,
+            "created_timestamp": iso_timestamp(enqueued.created_at),
+            "status": enqueued.status.value,
             "errors": [],
             "links": {"status": f"/api/v2/workflows?job_id={job_id}", "stop": "/api/v2/workflows/stop"},
         })
     if body.stream:
-        await enqueue
         return event_stream(request, job_id, after=0)
     return JSONResponse(await _wait_for_result(request, job_id, owner, enqueue))
+
+
+def _checked(enqueued: jobs.Enqueued, flow_id: UUID) -> jobs.Enqueued:
+    if enqueued.flow_id != flow_id:
+        raise ApiError(409, "IDEMPOTENCY_KEY_REUSED",
+                       "This idempotency_key was already used to run another flow.", job_id=enqueued.job_id)
+    return enqueued
 
 
 async def _wait_for_result(request: Request, job_id: UUID, owner: str, enqueue: Any) -> Any:
@@ -120,8 +136,13 @@ async def _wait_for_result(request: Request, job_id: UUID, owner: str, enqueue: 
                 raise ApiError(408, "EXECUTION_TIMEOUT",
                                "The flow did not finish in time; fetch its result later with the job_id.",
                                job_id=job_id)
+            closing = services.shutdown.remaining()
+            if closing is not None and closing <= 0:
+                raise ApiError(503, "SHUTTING_DOWN",
+                               "This API process is shutting down; the job goes on, fetch its result with the job_id.",
+                               job_id=job_id)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(finished, timeout=min(remaining, RECHECK_SECONDS))
+                await asyncio.wait_for(finished, timeout=min(remaining, RECHECK_SECONDS, closing or RECHECK_SECONDS))
         finally:
             services.waiters.discard(job_id, finished)
 
@@ -147,22 +168,12 @@ async def stop_workflow(request: Request) -> Response:
     owner = await require_owner(request)
     body: StopRequest = await read_body(request, StopRequest)
     job_id = body.job_id
-    while True:
-        stored = await jobs.read(services.pool, job_id, owner)
-        if stored is None:
-            raise _job_not_found(job_id)
-        job = stored.job
-        if job.status.is_terminal:
-            return JSONResponse({"job_id": str(job_id), "status": job.status.value,
-                                 "message": f"Job {job_id} is already {job.status.value}; nothing to stop."})
-        error = ExecutionError(error="The job was stopped on request.", code="CANCELLED")
-        response = ExecutionResponse.of(job, JobStatus.CANCELLED, errors=(error,))
-        change = Transition(
-            job_id=job.id, attempt=job.attempt, from_status=job.status, from_seq=job.event_seq,
-            to_status=JobStatus.CANCELLED, error_code="CANCELLED",
-            events=(Event("status", {"status": JobStatus.CANCELLED.value}), Event("end", response)),
-        )
-        # Fenced on the state just read: if the job moved meanwhile (claimed, finished), read again.
-        if await jobs.transition(services.pool, [change], services.settings.lease_seconds):
-            return JSONResponse({"job_id": str(job_id), "status": JobStatus.CANCELLED.value,
-                                 "message": f"Job {job_id} cancelled successfully."})
+    try:
+        status, cancelled = await jobs.stop(services.pool, job_id, owner, services.settings.lease_seconds)
+    except jobs.NotFound:
+        raise _job_not_found(job_id) from None
+    if cancelled:
+        return JSONResponse({"job_id": str(job_id), "status": status.value,
+                             "message": f"Job {job_id} cancelled successfully."})
+    return JSONResponse({"job_id": str(job_id), "status": status.value,
+                         "message": f"Job {job_id} is already {status.value}; nothing to stop."})
