@@ -19,5 +19,5 @@ logged as (
     select id, event_seq, 'status', jsonb_build_object('status', 'queued', 'reason', 'retry', 'attempt', attempt)
     from retried
 )
-select id, pg_notify('sluice_queued', ''), pg_notify('sluice_job', id::text || ':queued')
+select id, attempt, pg_notify('sluice_queued', ''), pg_notify('sluice_job', id::text || ':queued')
 from retried

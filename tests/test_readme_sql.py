@@ -61,7 +61,8 @@ async def test_every_readme_query_returns_the_expected_rows(bare):
             "beta_timed_out": await make_job(bare, client, beta, ended, "timed_out", "JOB_TIMEOUT", 5),
             "alpha_old_failure": await make_job(bare, client, alpha, ended, "failed", "COMPONENT_FAILED", 120),
         }
-        await bare.pool.execute("insert into workers (id, hostname, pid, concurrency) values ('live-worker', 'h', 1, 8)")
+        await bare.pool.execute(
+            "insert into workers (id, hostname, pid, concurrency) values ('live-worker', 'h', 1, 8)")
         await bare.pool.execute(
             "insert into job_events (job_id, seq, type, data) values ($1, 2, 'status', $2)",
             jobs["alpha_fast"], {"status": "queued", "reason": "worker_lost", "attempt": 1})

@@ -24,7 +24,8 @@ EVENT_PAGE = 10_000
 
 
 def _print_json(value: Any) -> None:
-    print(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
+    # asyncpg hands back its own UUID type, which orjson does not know: it prints as its text.
+    print(orjson.dumps(value, default=str, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
 
 
 def _cell(value: Any) -> str:
@@ -127,19 +128,19 @@ def cmd_jobs_retry(args: argparse.Namespace) -> None:
     job_id = _job_id(args.job_id)
     settings = Settings.from_env()
 
-    async def retry(conn: Any) -> tuple[bool, dict[str, Any] | None]:
+    async def retry(conn: Any) -> tuple[int | None, dict[str, Any] | None]:
         return (await operations.retry_job(conn, job_id, settings.max_attempts),
                 await operations.inspect_job(conn, job_id))
 
-    retried, job = run_with_connection(retry)
+    last_attempt, job = run_with_connection(retry)
     if job is None:
         raise SystemExit(f"No job {job_id}.")
-    if not retried:
+    if last_attempt is None:
         raise SystemExit(f"Job {job_id} is {job['status']}; only failed, error or timed_out jobs can be retried.")
     if args.json:
-        _print_json({"job_id": job_id, "status": job["status"]})
+        _print_json({"job_id": job_id, "status": JobStatus.QUEUED, "attempt": last_attempt + 1})
     else:
-        print(f"Job {job_id} is queued again; it runs as attempt {job['attempt'] + 1}.")
+        print(f"Job {job_id} is queued again; it runs as attempt {last_attempt + 1}.")
 
 
 def cmd_workers(args: argparse.Namespace) -> None:

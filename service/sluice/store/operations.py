@@ -18,6 +18,8 @@ async def inspect_job(conn: Any, job_id: UUID) -> dict[str, Any] | None:
     return None if row is None else dict(row)
 
 
-async def retry_job(conn: Any, job_id: UUID, attempts: int) -> bool:
-    """Queue a failed, error or timed-out job again; False when it is in another status."""
-    return await conn.fetchrow(statement("retry_job"), job_id, attempts) is not None
+async def retry_job(conn: Any, job_id: UUID, attempts: int) -> int | None:
+    """Queue a failed, error or timed-out job again and return its last attempt; None when it is in
+    another status (or unknown)."""
+    row = await conn.fetchrow(statement("retry_job"), job_id, attempts)
+    return None if row is None else row["attempt"]
