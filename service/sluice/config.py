@@ -50,6 +50,9 @@ class Settings:
     # workers look for them every `retention_interval` seconds.
     retention_days: float = 30.0
     retention_interval: float = 300.0
+    # The one LISTEN connection per process needs a session: behind a transaction-mode pooler
+    # (PgBouncer) point this straight at PostgreSQL; the pools may go through the pooler.
+    listen_url: str = attrs.field(default=attrs.Factory(lambda self: self.database_url, takes_self=True))
     # An idle event stream sends a comment this often, so proxies do not close it.
     stream_keepalive: float = 15.0
     # Encrypts stored global variables and per-run header variables. Kept out of repr and logs.
@@ -82,6 +85,7 @@ class Settings:
             job_timeout=_env_float("SLUICE_JOB_TIMEOUT", 3600.0),
             retention_days=_env_float("SLUICE_RETENTION_DAYS", 30.0),
             retention_interval=_env_float("SLUICE_RETENTION_INTERVAL", 300.0),
+            listen_url=os.environ.get("SLUICE_LISTEN_DATABASE_URL") or url,
             stream_keepalive=_env_float("SLUICE_STREAM_KEEPALIVE_SECONDS", 15.0),
             secret_key=os.environ.get("SLUICE_SECRET_KEY") or None,
             allowed_hosts=_env_list("SLUICE_ALLOWED_HOSTS"),

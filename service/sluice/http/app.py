@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             services.feeds.wake_all()
 
         listener = Listener(
-            settings.database_url,
+            settings.listen_url,
             {
                 "sluice_job": job_changed,
                 "sluice_keys": services.keys.forget,

@@ -57,7 +57,7 @@ class Worker:
         self.services = Services(self.settings, self.pool)
         self.writer = TransitionWriter(self.pool, self.settings.lease_seconds)
         listener = Listener(
-            self.settings.database_url,
+            self.settings.listen_url,
             {"sluice_queued": self._on_queued, "sluice_cancel": self._on_cancel},
             on_reconnect=self._wake.set,
         )
