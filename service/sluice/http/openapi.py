@@ -17,7 +17,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sluice.http.bodies import RunRequest, StopRequest
+from sluice.http.bodies import MAX_KEY_LENGTH, RunRequest, StopRequest
 from sluice.models import JobStatus
 
 _JSON_TYPES: dict[Any, dict[str, Any]] = {
@@ -36,6 +36,13 @@ def body_schema(cls: type) -> dict[str, Any]:
     properties = {field.name: dict(_JSON_TYPES[hints[field.name]]) for field in attrs.fields(cls)}
     required = [field.name for field in attrs.fields(cls) if field.default is attrs.NOTHING]
     return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
+
+
+def _with_key_limits(schema: dict[str, Any]) -> dict[str, Any]:
+    """The run body's `idempotency_key` holds 1 to MAX_KEY_LENGTH characters."""
+    key = {**schema["properties"]["idempotency_key"], "minLength": 1, "maxLength": MAX_KEY_LENGTH,
+           "description": "A repeat with the same key from the same owner returns the original job."}
+    return {**schema, "properties": {**schema["properties"], "idempotency_key": key}}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -125,7 +132,7 @@ SCHEMAS: dict[str, Any] = {
         },
         "required": ["id", "event", "data"],
     },
-    "RunRequest": body_schema(RunRequest),
+    "RunRequest": _with_key_limits(body_schema(RunRequest)),
     "StopRequest": body_schema(StopRequest),
     "FlowExport": {
         "description": "A Langflow flow export (`data` holds the graph), or a bare `{nodes, edges}` graph. Other "
@@ -208,7 +215,10 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "job_id": _UUID, "flow_id": _UUID, "object": {"const": "job"}, "created_timestamp": _TIMESTAMP,
-            "status": {"const": "queued"}, "errors": {"type": "array", "maxItems": 0},
+            "status": {"enum": [status.value for status in JobStatus],
+                       "description": "`queued`; a repeated `idempotency_key` answers with the original job "
+                                      "in its current status."},
+            "errors": {"type": "array", "maxItems": 0},
             "links": {"type": "object",
                       "properties": {"status": {"type": "string"}, "stop": {"type": "string"}},
                       "required": ["status", "stop"]},

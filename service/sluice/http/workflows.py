@@ -14,7 +14,7 @@ from starlette.responses import Response
 from sluice.convert import converter, iso_timestamp
 from sluice.engine.inputs import InvalidInputs, group_overrides
 from sluice.http.auth import require_owner
-from sluice.http.bodies import RunRequest, StopRequest, read_body
+from sluice.http.bodies import MAX_KEY_LENGTH, RunRequest, StopRequest, read_body
 from sluice.http.errors import ApiError
 from sluice.http.responses import JSONResponse
 from sluice.http.streams import event_stream, job_stream, resume_after
@@ -25,7 +25,6 @@ from sluice.store.jobs import StoredJob
 
 # A sync waiter re-reads its job this often even without a NOTIFY, in case one was lost.
 RECHECK_SECONDS = 5.0
-MAX_KEY_LENGTH = 255
 
 
 def _require_developer_api(request: Request) -> None:
