@@ -87,10 +87,18 @@ async def test_api_answers_open_sync_runs_before_it_stops(bare):
     async with bare.client(key) as client, bare.client(key, base_url=api_url) as closing:
         quick = await bare.flow(client, flowkit.sleep_flow(1, name="Quick"))
         slow = await bare.flow(client, flowkit.sleep_flow(60, name="Slow"))
+        followed = await background(client, slow["id"])
         quick_run = asyncio.create_task(closing.post("/api/v2/workflows", json={"flow_id": quick["id"]}))
         slow_run = asyncio.create_task(closing.post("/api/v2/workflows", json={"flow_id": slow["id"]}))
-        await wait_for_row(bare.pool, "select count(*) = 2 from jobs where status = 'in_progress'")
-        api.send_signal(signal.SIGTERM)
+        await wait_for_row(bare.pool, "select count(*) = 3 from jobs where status = 'in_progress'")
+        async with closing.stream("GET", "/api/v2/workflows", params={"job_id": followed, "stream": "true"}) as feed:
+            assert feed.status_code == 200
+            chunks = feed.aiter_bytes()
+            assert b"event: status" in await anext(chunks)
+            api.send_signal(signal.SIGTERM)
+            # The stream ends cleanly (an abrupt close would raise here) before the job ends.
+            rest = b"".join([chunk async for chunk in chunks])
+        assert b"event: end" not in rest
 
         finished = await quick_run
         assert finished.status_code == 200
@@ -102,6 +110,7 @@ async def test_api_answers_open_sync_runs_before_it_stops(bare):
         assert (await client.get("/api/v2/workflows", params={"job_id": body["job_id"]})).json()["status"] == \
             "in_progress"
         await asyncio.to_thread(api.wait, 30)
-        stopped = await client.post("/api/v2/workflows/stop", json={"job_id": body["job_id"]})
-        assert stopped.json()["status"] == "cancelled"
+        for job_id in (body["job_id"], followed):
+            stopped = await client.post("/api/v2/workflows/stop", json={"job_id": job_id})
+            assert stopped.json()["status"] == "cancelled"
     await asyncio.to_thread(bare.processes.stop, worker)

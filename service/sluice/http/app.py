@@ -103,8 +103,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             on_reconnect=after_reconnect,
         )
         await listener.start()
-        # On SIGTERM sync waiters re-check at once, now bounded by the time left to answer.
-        services.shutdown.install(services.waiters.wake_all)
+        def shutting_down() -> None:
+            # Sync waiters re-check at once, now bounded by the time left to answer; streams end.
+            services.waiters.wake_all()
+            services.feeds.close_all()
+
+        services.shutdown.install(shutting_down)
         app.state.sluice = services
         try:
             yield

@@ -1,9 +1,11 @@
-"""Tells sync waiters that this API process is shutting down, so they answer before it is gone.
+"""Tells sync waiters and event streams that this API process is shutting down, so they answer
+before it is gone.
 
 uvicorn owns SIGTERM: it stops accepting connections and waits up to its graceful-shutdown timeout
 (SLUICE_SHUTDOWN_GRACE) for open requests. A sync run may wait much longer than that. When the
 signal arrives, each waiter keeps waiting for its job until shortly before that timeout and is
 then answered 503 `SHUTTING_DOWN` with its job_id, to fetch the result from another process.
+Event streams end at once; their clients resume from their last event id on another process.
 """
 
 from __future__ import annotations
