@@ -18,8 +18,8 @@ async def inspect_job(conn: Any, job_id: UUID) -> dict[str, Any] | None:
     return None if row is None else dict(row)
 
 
-async def retry_job(conn: Any, job_id: UUID, attempts: int) -> int | None:
+async def retry_job(conn: Any, job_id: UUID, attempts: int, owner: str | None = None) -> int | None:
     """Queue a failed, error or timed-out job again and return its last attempt; None when it is in
-    another status (or unknown)."""
-    row = await conn.fetchrow(statement("retry_job"), job_id, attempts)
+    another status, unknown, or (given an owner) someone else's."""
+    row = await conn.fetchrow(statement("retry_job"), job_id, attempts, owner)
     return None if row is None else row["attempt"]
