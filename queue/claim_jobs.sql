@@ -21,7 +21,8 @@ claimed as (
         lease_expires_at = now() + make_interval(secs => $3)
     from next
     where j.id = next.id
-    returning j.id, j.owner, j.flow_id, j.flow_version, j.attempt, j.max_attempts, j.event_seq, j.created_at
+    returning j.id, j.owner, j.flow_id, j.flow_version, j.attempt, j.max_attempts, j.event_seq, j.created_at,
+              j.timeout_seconds
 ),
 logged as (
     insert into job_events (job_id, seq, type, data)

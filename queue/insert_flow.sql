@@ -1,9 +1,10 @@
 -- insert_flow: a new flow and its first version.
--- $1 id, $2 owner, $3 name, $4 description, $5 endpoint name, $6 version, $7 graph (jsonb)
+-- $1 id, $2 owner, $3 name, $4 description, $5 endpoint name, $6 version, $7 graph (jsonb),
+-- $8 the time limit of its jobs in seconds, or null
 with flow as (
-    insert into flows (id, owner, name, description, endpoint_name, current_version)
-    values ($1, $2, $3, $4, $5, $6)
-    returning id, name, description, endpoint_name, current_version, created_at, updated_at
+    insert into flows (id, owner, name, description, endpoint_name, current_version, timeout_seconds)
+    values ($1, $2, $3, $4, $5, $6, $8)
+    returning id, name, description, endpoint_name, current_version, created_at, updated_at, timeout_seconds
 ),
 version as (
     insert into flow_versions (flow_id, version, graph)

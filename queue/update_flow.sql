@@ -1,11 +1,13 @@
 -- update_flow: add a version (unless that exact graph is stored already) and make it current.
 -- Old versions stay, so jobs and callers that pinned them keep running them.
--- $1 id, $2 owner, $3 name, $4 description, $5 endpoint name, $6 version, $7 graph (jsonb)
+-- $1 id, $2 owner, $3 name, $4 description, $5 endpoint name, $6 version, $7 graph (jsonb),
+-- $8 the time limit of its jobs in seconds, or null
 with flow as (
     update flows
-    set name = $3, description = $4, endpoint_name = $5, current_version = $6, updated_at = now()
+    set name = $3, description = $4, endpoint_name = $5, current_version = $6, timeout_seconds = $8,
+        updated_at = now()
     where id = $1 and owner = $2
-    returning id, name, description, endpoint_name, current_version, created_at, updated_at
+    returning id, name, description, endpoint_name, current_version, created_at, updated_at, timeout_seconds
 ),
 version as (
     insert into flow_versions (flow_id, version, graph)

@@ -149,15 +149,16 @@ class Service:
 
 
 @contextlib.asynccontextmanager
-async def start_service(cluster: Cluster, env: dict[str, str] | None = None) -> AsyncIterator[Service]:
-    """A fresh database with an API and two workers, all started with `env` added to theirs."""
+async def start_service(cluster: Cluster, env: dict[str, str] | None = None, workers: int = 2
+                        ) -> AsyncIterator[Service]:
+    """A fresh database with an API and `workers` workers, all started with `env` added to theirs."""
     url = cluster.new_database()
     processes = Processes(url, env)
     pool = await db.create_pool(url, min_size=1, max_size=4)
     try:
         base_url = processes.api()
-        processes.worker()
-        processes.worker()
+        for _ in range(workers):
+            processes.worker()
         yield Service(url, processes, base_url, pool)
     finally:
         processes.close()

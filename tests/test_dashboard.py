@@ -96,3 +96,31 @@ async def test_a_revoked_key_ends_its_dashboard_session(service):
         await keys.revoke(service.pool, key_id)
         await asyncio.sleep(0.3)
         assert (await browser.get("/ui/")).status_code == 303
+
+
+async def test_retry_a_failed_job_runs_it_again_and_only_for_its_owner(service):
+    _, key = await service.key()
+    _, stranger_key = await service.key()
+    export = flowkit.export("Failing", [
+        flowkit.node("ChatInput-a", "ChatInput", {"input_value": "x"}),
+        flowkit.node("Fail-b", "SluiceTestFail", {"message": "no luck", "input_value": ""}, outputs=("text",)),
+    ], [flowkit.edge("ChatInput-a", "message", "Fail-b", "input_value")])
+    async with service.client(key) as api:
+        flow = await service.flow(api, export)
+        failed = (await api.post("/api/v2/workflows", json={"flow_id": flow["id"]})).json()
+    assert failed["status"] == "failed"
+    job_id = failed["job_id"]
+    async with sign_in(service, stranger_key) as stranger:
+        page = (await stranger.get("/ui/")).text
+        assert (await stranger.post(f"/ui/jobs/{job_id}/retry", data={"csrf": csrf(page)})).status_code == 303
+    assert await service.pool.fetchval("select attempt from jobs where id = $1::uuid", job_id) == 1
+    async with sign_in(service, key) as browser:
+        page = (await browser.get(f"/ui/jobs/{job_id}")).text
+        assert 'id="retry"' in page
+        assert (await browser.post(f"/ui/jobs/{job_id}/retry", data={"csrf": csrf(page)})).status_code == 303
+    for _ in range(100):
+        row = await service.pool.fetchrow("select status, attempt from jobs where id = $1::uuid", job_id)
+        if row["attempt"] == 2 and row["status"] == "failed":
+            break
+        await asyncio.sleep(0.05)
+    assert (row["status"], row["attempt"]) == ("failed", 2)

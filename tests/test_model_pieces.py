@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 import fake_openai as fake
@@ -100,11 +101,13 @@ def test_tool_names_fit_the_tools_api_and_stay_unique():
 async def test_a_model_that_does_not_answer_in_time_fails_clearly(fake_openai):
     fake_openai.script("too slow", fake.text("late", delay=1))
     model = llm.ChatModel(name="m", base_url=fake_openai.base_url, api_key="", timeout=0.2)
-    with pytest.raises(ComponentError, match=r"did not answer within 0\.2 s"):
-        await llm.chat(model, llm.conversation("", "too slow"))
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(ComponentError, match=r"did not answer within 0\.2 s"):
+            await llm.chat(client, model, llm.conversation("", "too slow"))
 
 
 async def test_an_unreachable_endpoint_fails_clearly():
     model = llm.ChatModel(name="m", base_url="http://127.0.0.1:9/v1", api_key="", timeout=2)
-    with pytest.raises(ComponentError, match=r"could not reach the model endpoint http://127\.0\.0\.1:9/v1"):
-        await llm.chat(model, llm.conversation("", "hello"))
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(ComponentError, match=r"could not reach the model endpoint http://127\.0\.0\.1:9/v1"):
+            await llm.chat(client, model, llm.conversation("", "hello"))

@@ -36,7 +36,8 @@ async def test_every_route_of_the_app_is_documented_and_nothing_else(service, cl
 def test_request_bodies_follow_their_attrs_classes():
     """The documented run and stop bodies are the attrs classes the handlers structure, field for field."""
     run = openapi.SCHEMAS["RunRequest"]
-    assert set(run["properties"]) == {"flow_id", "flow_version", "background", "stream", "inputs"}
+    assert set(run["properties"]) == {"flow_id", "flow_version", "background", "stream", "inputs",
+                                      "idempotency_key"}
     assert run["required"] == ["flow_id"]
     assert run["additionalProperties"] is False
     assert openapi.SCHEMAS["StopRequest"]["properties"] == {"job_id": {"type": "string", "format": "uuid"}}

@@ -40,6 +40,11 @@ async def _with_connection(work: Callable[[Any], Awaitable[Any]]) -> Any:
         await conn.close()
 
 
+def run_with_connection(work: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Run `work` with one database connection (DATABASE_URL) and return its result."""
+    return _run(lambda: _with_connection(work))
+
+
 def cmd_migrate(args: argparse.Namespace) -> None:
     applied = _run(lambda: _with_connection(migrate.migrate))
     print("\n".join(f"applied {name}" for name in applied) or "the schema is up to date")
@@ -64,7 +69,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
             http="httptools",
             log_level="warning",
             access_log=False,
-            timeout_graceful_shutdown=30,
+            timeout_graceful_shutdown=int(settings.shutdown_grace),
         )
 
 
@@ -142,13 +147,14 @@ def cmd_flows_import(args: argparse.Namespace) -> None:
 
     try:
         endpoint_name = flows.exported_endpoint_name(export)
-    except flows.InvalidEndpointName as problem:
+        timeout = flows.exported_timeout(export)
+    except (flows.InvalidEndpointName, flows.InvalidTimeout) as problem:
         raise SystemExit(f"{path} cannot be imported: {problem}") from None
 
     async def store(conn: Any) -> Any:
         return await flows.create(conn, owner=args.owner, name=str(export.get("name") or path.stem),
                                   description=str(export.get("description") or ""),
-                                  endpoint_name=endpoint_name, graph=document)
+                                  endpoint_name=endpoint_name, graph=document, timeout_seconds=timeout)
 
     try:
         summary = _run(lambda: _with_connection(store))
@@ -218,6 +224,10 @@ def parser() -> argparse.ArgumentParser:
     importing.add_argument("file")
     importing.add_argument("--owner", required=True)
     importing.set_defaults(func=cmd_flows_import)
+
+    from sluice import operator_cli
+
+    operator_cli.add_commands(commands)
     return root
 
 

@@ -41,6 +41,18 @@ class Settings:
     developer_api: bool = True
     max_body_bytes: int = 10 * 1024 * 1024
     pool_size: int = 10
+    # After SIGTERM: how long a worker lets running jobs finish before handing them back to the
+    # queue, and how long the API keeps answering open requests.
+    shutdown_grace: float = 30.0
+    # A job's maximum run time; a flow may set a lower one (its `timeout_seconds`).
+    job_timeout: float = 3600.0
+    # Finished jobs, their events and files are deleted this many days after they finished;
+    # workers look for them every `retention_interval` seconds.
+    retention_days: float = 30.0
+    retention_interval: float = 300.0
+    # The one LISTEN connection per process needs a session: behind a transaction-mode pooler
+    # (PgBouncer) point this straight at PostgreSQL; the pools may go through the pooler.
+    listen_url: str = attrs.field(default=attrs.Factory(lambda self: self.database_url, takes_self=True))
     # An idle event stream sends a comment this often, so proxies do not close it.
     stream_keepalive: float = 15.0
     # Encrypts stored global variables and per-run header variables. Kept out of repr and logs.
@@ -69,6 +81,11 @@ class Settings:
             developer_api=_env_bool("SLUICE_DEVELOPER_API", True),
             max_body_bytes=_env_int("SLUICE_MAX_BODY_BYTES", 10 * 1024 * 1024),
             pool_size=_env_int("SLUICE_POOL_SIZE", 10),
+            shutdown_grace=_env_float("SLUICE_SHUTDOWN_GRACE", 30.0),
+            job_timeout=_env_float("SLUICE_JOB_TIMEOUT", 3600.0),
+            retention_days=_env_float("SLUICE_RETENTION_DAYS", 30.0),
+            retention_interval=_env_float("SLUICE_RETENTION_INTERVAL", 300.0),
+            listen_url=os.environ.get("SLUICE_LISTEN_DATABASE_URL") or url,
             stream_keepalive=_env_float("SLUICE_STREAM_KEEPALIVE_SECONDS", 15.0),
             secret_key=os.environ.get("SLUICE_SECRET_KEY") or None,
             allowed_hosts=_env_list("SLUICE_ALLOWED_HOSTS"),

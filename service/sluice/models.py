@@ -58,6 +58,8 @@ class Job:
     error_code: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # The flow's limit on run time when the job was submitted; SLUICE_JOB_TIMEOUT caps it.
+    timeout_seconds: int | None = None
     # Per-run global variables (X-LANGFLOW-GLOBAL-VAR-* headers), encrypted; only while queued or running.
     secrets: bytes | None = attrs.field(default=None, repr=False)
 
@@ -113,3 +115,5 @@ class FlowSummary:
     version: str
     created_at: datetime
     updated_at: datetime
+    # Maximum run time of the flow's jobs, when lower than SLUICE_JOB_TIMEOUT.
+    timeout_seconds: int | None = None

@@ -49,7 +49,8 @@ class Load:
             sent = 0
             while not stop.is_set():
                 text = f"client {number} run {sent} {uuid.uuid4().hex[:8]}"
-                await self.submit(http, text, background=sent % 2 == 0)
+                # Half the clients submit in the background and half wait for their runs.
+                await self.submit(http, text, background=number % 2 == 0)
                 sent += 1
 
     async def submit(self, http: httpx.AsyncClient, text: str, background: bool) -> None:

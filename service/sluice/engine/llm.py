@@ -18,7 +18,6 @@ import attrs
 import httpx
 import orjson
 
-from sluice.engine import httpclient
 from sluice.engine.component import ComponentError
 from sluice.engine.outputs import Handle
 
@@ -150,7 +149,7 @@ def conversation(system: str, user: str, history: Sequence[Mapping[str, Any]] = 
     return messages
 
 
-async def chat(model: ChatModel, messages: Sequence[Mapping[str, Any]], *,
+async def chat(client: httpx.AsyncClient, model: ChatModel, messages: Sequence[Mapping[str, Any]], *,
                tools: Sequence[Mapping[str, Any]] = (), on_token: TokenSink | None = None,
                **request: Any) -> Reply:
     """One chat completion. With `on_token` the answer is streamed and each text chunk handed to it."""
@@ -160,7 +159,6 @@ async def chat(model: ChatModel, messages: Sequence[Mapping[str, Any]], *,
     if on_token is not None:
         body["stream"] = True
     url, headers, timeout = _target(model, "/chat/completions")
-    client = httpclient.shared()
     with _reaching(model):
         if on_token is None:
             response = await client.post(url, json=body, headers=headers, timeout=timeout)
@@ -173,12 +171,12 @@ async def chat(model: ChatModel, messages: Sequence[Mapping[str, Any]], *,
             return await _streamed(model, response, on_token)
 
 
-async def generate_images(model: ChatModel, prompt: str, **request: Any) -> list[str]:
+async def generate_images(client: httpx.AsyncClient, model: ChatModel, prompt: str, **request: Any) -> list[str]:
     """Images from an OpenAI-compatible `/images/generations`: each a URL or a `data:` URI."""
     body = {"model": model.name, "prompt": prompt, **request}
     url, headers, timeout = _target(model, "/images/generations")
     with _reaching(model):
-        response = await httpclient.shared().post(url, json=body, headers=headers, timeout=timeout)
+        response = await client.post(url, json=body, headers=headers, timeout=timeout)
     _check(model, response)
     images = []
     for item in _json(model, response.content).get("data") or ():

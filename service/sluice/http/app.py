@@ -22,6 +22,7 @@ from sluice.http.feeds import JobFeeds
 from sluice.http.flow_cache import FlowCache
 from sluice.http.limits import BodySizeLimit
 from sluice.http.metrics import RequestTimer
+from sluice.http.shutdown import Shutdown
 from sluice.http.waiters import JobWaiters
 from sluice.notifications import Listener, job_changes
 from sluice.ui import routes as ui_routes
@@ -35,6 +36,7 @@ class Services:
     flows: FlowCache
     waiters: JobWaiters
     feeds: JobFeeds
+    shutdown: Shutdown
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -77,7 +79,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         pool = await db.create_pool(settings.database_url, min_size=1, max_size=settings.pool_size)
-        services = Services(settings, pool, KeyCache(pool), FlowCache(pool), JobWaiters(), JobFeeds(pool))
+        services = Services(settings, pool, KeyCache(pool), FlowCache(pool), JobWaiters(), JobFeeds(pool),
+                            Shutdown(settings.shutdown_grace))
 
         def job_changed(payload: str) -> None:
             changes = job_changes(payload)
@@ -92,7 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             services.feeds.wake_all()
 
         listener = Listener(
-            settings.database_url,
+            settings.listen_url,
             {
                 "sluice_job": job_changed,
                 "sluice_keys": services.keys.forget,
@@ -101,6 +104,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             on_reconnect=after_reconnect,
         )
         await listener.start()
+        def shutting_down() -> None:
+            # Sync waiters re-check at once, now bounded by the time left to answer; streams end.
+            services.waiters.wake_all()
+            services.feeds.close_all()
+
+        services.shutdown.install(shutting_down)
         app.state.sluice = services
         try:
             yield

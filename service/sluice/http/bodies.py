@@ -12,6 +12,8 @@ from starlette.requests import Request
 from sluice.convert import InvalidBody, structure_body
 from sluice.http.errors import ApiError
 
+MAX_KEY_LENGTH = 255
+
 
 @attrs.frozen
 class RunRequest:
@@ -20,6 +22,8 @@ class RunRequest:
     background: bool = False
     stream: bool = False
     inputs: dict[str, Any] = attrs.field(factory=dict)
+    # A repeat with the same key from the same owner returns the original job instead of a new one.
+    idempotency_key: str | None = None
 
 
 @attrs.frozen

@@ -77,6 +77,13 @@ class JobFeeds:
         for feed in self._feeds.values():
             feed.changed.set()
 
+    def close_all(self) -> None:
+        """The process is shutting down: every stream ends cleanly, and its client resumes from its
+        last event id on another process."""
+        for feed in self._feeds.values():
+            for follower in feed.followers:
+                follower.batches.put_nowait(None)
+
     async def _tail(self, job_id: UUID, feed: _Feed) -> None:
         delay = 0.05
         try:

@@ -44,6 +44,15 @@ def _endpoint_name(document: Mapping[str, Any]) -> str | None:
         raise ApiError(400, "INVALID_REQUEST", str(problem)) from None
 
 
+def _timeout(document: Mapping[str, Any], default: int | None) -> int | None:
+    if "timeout_seconds" not in document:
+        return default
+    try:
+        return flows.exported_timeout(document)
+    except flows.InvalidTimeout as problem:
+        raise ApiError(400, "INVALID_REQUEST", str(problem)) from None
+
+
 def _flow_id(text: str) -> UUID:
     try:
         return UUID(text)
@@ -66,9 +75,11 @@ async def create_flow(request: Request) -> Response:
     name = _text(document, "name", "Untitled flow")
     description = _text(document, "description", "")
     wanted = _endpoint_name(document)
+    timeout = _timeout(document, None)
     try:
         summary = await flows.create(request.app.state.sluice.pool, owner=owner, name=name,
-                                     description=description, endpoint_name=wanted, graph=graph)
+                                     description=description, endpoint_name=wanted, graph=graph,
+                                     timeout_seconds=timeout)
     except flows.EndpointNameTaken as problem:
         raise _taken(problem) from None
     return JSONResponse(converter.unstructure(summary), status_code=201)
@@ -107,6 +118,7 @@ async def update_flow(request: Request) -> Response:
             description=_text(document, "description", stored.summary.description),
             endpoint_name=_endpoint_name(document) or stored.summary.endpoint_name,
             graph=checked_graph(document) if has_graph else stored.graph,
+            timeout_seconds=_timeout(document, stored.summary.timeout_seconds),
         )
     except asyncpg.UniqueViolationError:
         raise _taken(flows.EndpointNameTaken("Another of your flows already has that endpoint name.")) from None

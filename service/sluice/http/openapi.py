@@ -17,7 +17,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sluice.http.bodies import RunRequest, StopRequest
+from sluice.http.bodies import MAX_KEY_LENGTH, RunRequest, StopRequest
 from sluice.models import JobStatus
 
 _JSON_TYPES: dict[Any, dict[str, Any]] = {
@@ -36,6 +36,13 @@ def body_schema(cls: type) -> dict[str, Any]:
     properties = {field.name: dict(_JSON_TYPES[hints[field.name]]) for field in attrs.fields(cls)}
     required = [field.name for field in attrs.fields(cls) if field.default is attrs.NOTHING]
     return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
+
+
+def _with_key_limits(schema: dict[str, Any]) -> dict[str, Any]:
+    """The run body's `idempotency_key` holds 1 to MAX_KEY_LENGTH characters."""
+    key = {**schema["properties"]["idempotency_key"], "minLength": 1, "maxLength": MAX_KEY_LENGTH,
+           "description": "A repeat with the same key from the same owner returns the original job."}
+    return {**schema, "properties": {**schema["properties"], "idempotency_key": key}}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -98,6 +105,8 @@ _FLOW_FIELDS = {
     "description": {"type": ["string", "null"]},
     "endpoint_name": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9_-]{0,100}$",
                       "description": "Unique per owner; derived from the name when absent."},
+    "timeout_seconds": {"type": ["integer", "null"], "minimum": 1,
+                        "description": "Maximum run time of this flow's jobs, below SLUICE_JOB_TIMEOUT."},
 }
 _GRAPH_FIELDS = {
     "nodes": {"type": "array", "items": {"type": "object"}},
@@ -123,7 +132,7 @@ SCHEMAS: dict[str, Any] = {
         },
         "required": ["id", "event", "data"],
     },
-    "RunRequest": body_schema(RunRequest),
+    "RunRequest": _with_key_limits(body_schema(RunRequest)),
     "StopRequest": body_schema(StopRequest),
     "FlowExport": {
         "description": "A Langflow flow export (`data` holds the graph), or a bare `{nodes, edges}` graph. Other "
@@ -206,7 +215,10 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "job_id": _UUID, "flow_id": _UUID, "object": {"const": "job"}, "created_timestamp": _TIMESTAMP,
-            "status": {"const": "queued"}, "errors": {"type": "array", "maxItems": 0},
+            "status": {"enum": [status.value for status in JobStatus],
+                       "description": "`queued`; a repeated `idempotency_key` answers with the original job "
+                                      "in its current status."},
+            "errors": {"type": "array", "maxItems": 0},
             "links": {"type": "object",
                       "properties": {"status": {"type": "string"}, "stop": {"type": "string"}},
                       "required": ["status", "stop"]},
@@ -225,9 +237,11 @@ RESPONSES: dict[str, Any] = {
     "401": _json(_ref("Error"), "Missing, unknown or revoked API key."),
     "404": _json(_ref("Error"), "Not found, or owned by someone else; or the developer API is turned off."),
     "408": _json(_ref("Error"), "A sync run did not finish in time; the job keeps running (`job_id`)."),
-    "409": _json(_ref("Error"), "Another flow of the owner already has this endpoint name."),
+    "409": _json(_ref("Error"), "Another flow of the owner already has this endpoint name; or the run's "
+                                "`idempotency_key` was used before to run another flow."),
     "413": _json(_ref("Error"), "The request body is larger than the server's limit."),
-    "503": _json(_ref("Error"), "The database is unavailable, or its schema is behind."),
+    "503": _json(_ref("Error"), "The database is unavailable, or its schema is behind; or this API process "
+                                "is shutting down (`SHUTTING_DOWN`: a sync run's job goes on, `job_id`)."),
 }
 
 _API = ("401", "404", "503")
@@ -328,7 +342,7 @@ PATHS: dict[str, Any] = {
                         "text/event-stream": _EVENT_STREAM,
                     },
                 },
-                **_errors(400, 401, 404, 408, 413, 503),
+                **_errors(400, 401, 404, 408, 409, 413, 503),
             },
         },
         "get": {

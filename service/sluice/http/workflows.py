@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,14 +15,14 @@ from starlette.responses import Response
 from sluice.convert import converter, iso_timestamp
 from sluice.engine.inputs import InvalidInputs, group_overrides
 from sluice.http.auth import require_owner
-from sluice.http.bodies import RunRequest, StopRequest, read_body
+from sluice.http.bodies import MAX_KEY_LENGTH, RunRequest, StopRequest, read_body
 from sluice.http.errors import ApiError
 from sluice.http.responses import JSONResponse
 from sluice.http.streams import event_stream, job_stream, resume_after
 from sluice.http.variables import sealed_variables
-from sluice.models import Event, ExecutionError, ExecutionResponse, JobStatus
+from sluice.models import ExecutionResponse
 from sluice.store import jobs
-from sluice.store.jobs import StoredJob, Transition
+from sluice.store.jobs import StoredJob
 
 # A sync waiter re-reads its job this often even without a NOTIFY, in case one was lost.
 RECHECK_SECONDS = 5.0
@@ -67,29 +66,33 @@ async def run_workflow(request: Request) -> Response:
     body: RunRequest = await read_body(request, RunRequest)
     if body.background and body.stream:
         raise ApiError(400, "INVALID_REQUEST", "A run cannot be both `background` and `stream`.")
-    job_id, flow_id, enqueue = await queue_run(services, owner, body.flow_id, body.flow_version, body.inputs,
-                                               secrets=lambda job_id: sealed_variables(request, job_id,
-                                                                                       services.settings))
+    job_id, flow_id, enqueue = await queue_run(
+        services, owner, body.flow_id, body.flow_version, body.inputs, idempotency_key=body.idempotency_key,
+        secrets=lambda job_id: sealed_variables(request, job_id, services.settings))
+    if body.background or body.stream or body.idempotency_key is not None:
+        # A keyed submission may land in an earlier job: its id is known only once the insert ran.
+        enqueued = _checked(await enqueue, flow_id)
+        job_id = enqueued.job_id
+        enqueue = None
     if body.background:
-        created = await enqueue
         return JSONResponse({
             "job_id": str(job_id),
             "flow_id": str(flow_id),
             "object": "job",
-            "created_timestamp": iso_timestamp(created),
-            "status": JobStatus.QUEUED.value,
+            "created_timestamp": iso_timestamp(enqueued.created_at),
+            "status": enqueued.status.value,
             "errors": [],
             "links": {"status": f"/api/v2/workflows?job_id={job_id}", "stop": "/api/v2/workflows/stop"},
         })
     if body.stream:
-        await enqueue
         return event_stream(request, job_id, after=0)
     return JSONResponse(await _wait_for_result(request, job_id, owner, enqueue))
 
 
 async def queue_run(services: Any, owner: str, flow_ref: str, flow_version: str | None,
-                    inputs: Mapping[str, Any], secrets: Callable[[UUID], bytes | None] = lambda _: None,
-                    ) -> tuple[UUID, UUID, Awaitable[datetime]]:
+                    inputs: Mapping[str, Any], *, idempotency_key: str | None = None,
+                    secrets: Callable[[UUID], bytes | None] = lambda _: None,
+                    ) -> tuple[UUID, UUID, Awaitable[jobs.Enqueued]]:
     """Check a run against its flow and return (job id, flow id, the job's insert, not yet awaited:
     a sync caller registers its waiter first)."""
     flow = await services.flows.current(owner, flow_ref)
@@ -105,11 +108,21 @@ async def queue_run(services: Any, owner: str, flow_ref: str, flow_version: str 
         group_overrides(graph, inputs)
     except InvalidInputs as problem:
         raise ApiError(400, "INVALID_INPUTS", str(problem), flow_id=flow.summary.id, key=problem.key) from None
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_KEY_LENGTH:
+        raise ApiError(400, "INVALID_REQUEST",
+                       f"The idempotency_key must hold 1 to {MAX_KEY_LENGTH} characters.")
     job_id = uuid.uuid4()
     enqueue = jobs.enqueue(services.pool, job_id=job_id, owner=owner, flow_id=flow.summary.id,
                            flow_version=version, max_attempts=services.settings.max_attempts,
-                           inputs=inputs, secrets=secrets(job_id))
+                           inputs=inputs, secrets=secrets(job_id), idempotency_key=idempotency_key)
     return job_id, flow.summary.id, enqueue
+
+
+def _checked(enqueued: jobs.Enqueued, flow_id: UUID) -> jobs.Enqueued:
+    if enqueued.flow_id != flow_id:
+        raise ApiError(409, "IDEMPOTENCY_KEY_REUSED",
+                       "This idempotency_key was already used to run another flow.", job_id=enqueued.job_id)
+    return enqueued
 
 
 async def _wait_for_result(request: Request, job_id: UUID, owner: str, enqueue: Any) -> Any:
@@ -132,8 +145,13 @@ async def _wait_for_result(request: Request, job_id: UUID, owner: str, enqueue: 
                 raise ApiError(408, "EXECUTION_TIMEOUT",
                                "The flow did not finish in time; fetch its result later with the job_id.",
                                job_id=job_id)
+            closing = services.shutdown.remaining()
+            if closing is not None and closing <= 0:
+                raise ApiError(503, "SHUTTING_DOWN",
+                               "This API process is shutting down; the job goes on, fetch its result with the job_id.",
+                               job_id=job_id)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(finished, timeout=min(remaining, RECHECK_SECONDS))
+                await asyncio.wait_for(finished, timeout=min(remaining, RECHECK_SECONDS, closing or RECHECK_SECONDS))
         finally:
             services.waiters.discard(job_id, finished)
 
@@ -163,22 +181,11 @@ async def stop_workflow(request: Request) -> Response:
 
 async def stop_job(services: Any, owner: str, job_id: UUID) -> dict[str, str]:
     """Cancel the owner's job unless it already ended; the stop endpoint's answer."""
-    while True:
-        stored = await jobs.read(services.pool, job_id, owner)
-        if stored is None:
-            raise _job_not_found(job_id)
-        job = stored.job
-        if job.status.is_terminal:
-            return {"job_id": str(job_id), "status": job.status.value,
-                    "message": f"Job {job_id} is already {job.status.value}; nothing to stop."}
-        error = ExecutionError(error="The job was stopped on request.", code="CANCELLED")
-        response = ExecutionResponse.of(job, JobStatus.CANCELLED, errors=(error,))
-        change = Transition(
-            job_id=job.id, attempt=job.attempt, from_status=job.status, from_seq=job.event_seq,
-            to_status=JobStatus.CANCELLED, error_code="CANCELLED",
-            events=(Event("status", {"status": JobStatus.CANCELLED.value}), Event("end", response)),
-        )
-        # Fenced on the state just read: if the job moved meanwhile (claimed, finished), read again.
-        if await jobs.transition(services.pool, [change], services.settings.lease_seconds):
-            return {"job_id": str(job_id), "status": JobStatus.CANCELLED.value,
-                    "message": f"Job {job_id} cancelled successfully."}
+    try:
+        status, cancelled = await jobs.stop(services.pool, job_id, owner, services.settings.lease_seconds)
+    except jobs.NotFound:
+        raise _job_not_found(job_id) from None
+    if cancelled:
+        return {"job_id": str(job_id), "status": status.value, "message": f"Job {job_id} cancelled successfully."}
+    return {"job_id": str(job_id), "status": status.value,
+            "message": f"Job {job_id} is already {status.value}; nothing to stop."}

@@ -32,7 +32,8 @@ def rescue_transition(job: Job) -> Transition:
         error=f"The job's worker was lost on each of its {job.attempt} attempts.", code="WORKER_LOST"
     )
     response = ExecutionResponse.of(job, JobStatus.ERROR, errors=(error,))
-    events = (Event("status", {"status": JobStatus.ERROR.value}), Event("end", response))
+    events = (Event("status", {"status": JobStatus.ERROR.value, "reason": "worker_lost", "attempt": job.attempt}),
+              Event("end", response))
     return Transition(job.id, job.attempt, JobStatus.IN_PROGRESS, job.event_seq, JobStatus.ERROR,
                       events, error_code="WORKER_LOST")
 

@@ -42,13 +42,14 @@ def _summary(row: asyncpg.Record) -> FlowSummary:
         version=row["current_version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        timeout_seconds=row["timeout_seconds"],
     )
 
 
 async def insert(conn: Any, *, flow_id: UUID, owner: str, name: str, description: str,
-                 endpoint_name: str, graph: Mapping[str, Any]) -> FlowSummary:
+                 endpoint_name: str, graph: Mapping[str, Any], timeout_seconds: int | None) -> FlowSummary:
     row = await conn.fetchrow(statement("insert_flow"), flow_id, owner, name, description,
-                              endpoint_name, version_of(graph), graph)
+                              endpoint_name, version_of(graph), graph, timeout_seconds)
     return _summary(row)
 
 
@@ -70,12 +71,27 @@ def exported_endpoint_name(export: Mapping[str, Any]) -> str | None:
     return name
 
 
+class InvalidTimeout(ValueError):
+    """A flow's `timeout_seconds` that is not a positive whole number."""
+
+
+def exported_timeout(export: Mapping[str, Any]) -> int | None:
+    """The maximum run time an export sets for its jobs (`timeout_seconds`), or None."""
+    value = export.get("timeout_seconds")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidTimeout("The timeout_seconds must be a whole number of seconds, at least 1.")
+    return value
+
+
 def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80] or "flow"
 
 
 async def create(pool: asyncpg.Pool, *, owner: str, name: str, description: str,
-                 endpoint_name: str | None, graph: Mapping[str, Any]) -> FlowSummary:
+                 endpoint_name: str | None, graph: Mapping[str, Any],
+                 timeout_seconds: int | None = None) -> FlowSummary:
     """Store a new flow. An endpoint name given by the export must be free; one derived from the
     flow's name gets a numeric suffix until it is."""
     base = slug(name)
@@ -83,16 +99,18 @@ async def create(pool: asyncpg.Pool, *, owner: str, name: str, description: str,
     for candidate in candidates:
         try:
             return await insert(pool, flow_id=uuid.uuid4(), owner=owner, name=name,
-                                description=description, endpoint_name=candidate, graph=graph)
+                                description=description, endpoint_name=candidate, graph=graph,
+                                timeout_seconds=timeout_seconds)
         except asyncpg.UniqueViolationError:
             continue
     raise EndpointNameTaken(f"Another of your flows already has the endpoint name {candidates[-1]}.")
 
 
 async def update(conn: Any, *, flow_id: UUID, owner: str, name: str, description: str,
-                 endpoint_name: str, graph: Mapping[str, Any]) -> FlowSummary | None:
+                 endpoint_name: str, graph: Mapping[str, Any],
+                 timeout_seconds: int | None) -> FlowSummary | None:
     row = await conn.fetchrow(statement("update_flow"), flow_id, owner, name, description,
-                              endpoint_name, version_of(graph), graph)
+                              endpoint_name, version_of(graph), graph, timeout_seconds)
     return None if row is None else _summary(row)
 
 

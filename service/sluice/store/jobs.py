@@ -11,7 +11,7 @@ import asyncpg
 import attrs
 
 from sluice.convert import converter
-from sluice.models import Event, Job, JobStatus
+from sluice.models import Event, ExecutionError, ExecutionResponse, Job, JobStatus
 from sluice.sql import statement
 
 
@@ -47,8 +47,20 @@ def _job(row: asyncpg.Record) -> Job:
         error_code=row.get("error_code"),
         started_at=row.get("started_at"),
         finished_at=row.get("finished_at"),
+        timeout_seconds=row.get("timeout_seconds"),
         secrets=row.get("secrets"),
     )
+
+
+@attrs.frozen
+class Enqueued:
+    """The job a submission landed in: the new one, or the original one of a repeated idempotency key."""
+
+    job_id: UUID
+    flow_id: UUID
+    status: JobStatus
+    created_at: datetime
+    inserted: bool
 
 
 async def enqueue(
@@ -61,11 +73,13 @@ async def enqueue(
     max_attempts: int,
     inputs: Mapping[str, Any],
     secrets: bytes | None = None,
-) -> datetime:
+    idempotency_key: str | None = None,
+) -> Enqueued:
     row = await conn.fetchrow(
-        statement("enqueue_job"), job_id, owner, flow_id, flow_version, max_attempts, inputs, secrets
+        statement("enqueue_job"), job_id, owner, flow_id, flow_version, max_attempts, inputs, secrets,
+        idempotency_key,
     )
-    return row["created_at"]
+    return Enqueued(row["id"], row["flow_id"], JobStatus(row["status"]), row["created_at"], row["inserted"])
 
 
 async def claim(conn: Any, worker_id: str, limit: int, lease_seconds: float) -> list[Job]:
@@ -94,6 +108,15 @@ async def transition(conn: Any, changes: Sequence[Transition], lease_seconds: fl
         lease_seconds,
     )
     return set(row["moved_ids"]) if row else set()
+
+
+async def release(conn: Any, change: Transition) -> bool:
+    """Hand a running job back to the queue without counting its attempt; False when fenced off."""
+    row = await conn.fetchrow(
+        statement("release_job"), change.job_id, change.attempt, change.from_seq,
+        [event.type for event in change.events], [converter.unstructure(event.data) for event in change.events],
+    )
+    return row is not None
 
 
 async def renew_leases(conn: Any, held: Sequence[tuple[UUID, int]], lease_seconds: float) -> set[UUID]:
@@ -129,8 +152,37 @@ class LoggedEvent:
     seq: int
     type: str
     data: str
+    created_at: datetime
 
 
 async def read_events(conn: Any, job_id: UUID, after: int, limit: int) -> list[LoggedEvent]:
     rows = await conn.fetch(statement("read_job_events"), job_id, after, limit)
-    return [LoggedEvent(row["seq"], row["type"], row["data"]) for row in rows]
+    return [LoggedEvent(row["seq"], row["type"], row["data"], row["created_at"]) for row in rows]
+
+
+class NotFound(Exception):
+    pass
+
+
+async def stop(conn: Any, job_id: UUID, owner: str, lease_seconds: float) -> tuple[JobStatus, bool]:
+    """Cancel a queued or running job (the stop API, `sluice jobs cancel`).
+
+    Returns the job's status and whether this call cancelled it; a finished job is left as it is.
+    """
+    while True:
+        stored = await read(conn, job_id, owner)
+        if stored is None:
+            raise NotFound(job_id)
+        job = stored.job
+        if job.status.is_terminal:
+            return job.status, False
+        error = ExecutionError(error="The job was stopped on request.", code="CANCELLED")
+        response = ExecutionResponse.of(job, JobStatus.CANCELLED, errors=(error,))
+        change = Transition(
+            job_id=job.id, attempt=job.attempt, from_status=job.status, from_seq=job.event_seq,
+            to_status=JobStatus.CANCELLED, error_code="CANCELLED",
+            events=(Event("status", {"status": JobStatus.CANCELLED.value}), Event("end", response)),
+        )
+        # Fenced on the state just read: if the job moved meanwhile (claimed, finished), read again.
+        if await transition(conn, [change], lease_seconds):
+            return JobStatus.CANCELLED, True

@@ -22,7 +22,7 @@ from sluice.http.files import file_response
 from sluice.http.streams import job_stream, resume_after
 from sluice.http.workflows import queue_run, stop_job
 from sluice.models import ExecutionResponse, JobStatus
-from sluice.store import dashboard, flows, jobs
+from sluice.store import dashboard, flows, jobs, operations
 from sluice.ui import session
 
 HERE = Path(__file__).parent
@@ -154,6 +154,13 @@ async def stop(request: Request, owner: str) -> Response:
     return RedirectResponse(f"/ui/jobs/{job_id}", status_code=303)
 
 
+async def retry(request: Request, owner: str) -> Response:
+    job_id = _uuid(request.path_params["job_id"])
+    services = request.app.state.sluice
+    await operations.retry_job(services.pool, job_id, services.settings.max_attempts, owner)
+    return RedirectResponse(f"/ui/jobs/{job_id}", status_code=303)
+
+
 async def flow_list(request: Request, owner: str) -> Response:
     services = request.app.state.sluice
     listed = []
@@ -189,6 +196,7 @@ def router() -> list[BaseRoute]:
         Route("/jobs/{job_id}", signed_in(job_page), methods=["GET"]),
         Route("/jobs/{job_id}/events", signed_in(job_events), methods=["GET"]),
         Route("/jobs/{job_id}/stop", signed_in(stop), methods=["POST"]),
+        Route("/jobs/{job_id}/retry", signed_in(retry), methods=["POST"]),
         Route("/flows", signed_in(flow_list), methods=["GET"]),
         Route("/flows/{flow_id}/run", signed_in(run), methods=["POST"]),
         Route("/files/{file_id}", signed_in(download), methods=["GET"]),

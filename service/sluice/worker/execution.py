@@ -69,9 +69,43 @@ class Execution:
                 # Stopped, or taken over after our lease ran out: whatever we do now must not count.
                 self.lost = True
 
+    async def release(self) -> bool:
+        """Hand the job back to the queue, its attempt not counted (the worker is shutting down).
+
+        Waits for a write in flight, so the fence uses the sequence number that write left; after
+        this the run writes nothing more, whatever it does until it is cancelled.
+        """
+        async with self._write_lock:
+            if self.lost:
+                return False
+            self.lost = True
+            back = Event("status", {"status": JobStatus.QUEUED.value, "reason": "shutdown",
+                                    "attempt": self.job.attempt})
+            events, self._pending = (*self._pending, back), []
+            change = Transition(self.job.id, self.job.attempt, JobStatus.IN_PROGRESS, self._seq,
+                                JobStatus.QUEUED, events)
+            return await self._writer.release(change)
+
 
 async def execute(execution: Execution, load_graph: GraphLoader, services: Services) -> None:
-    """Run the job's flow and record how it ended. Cancellation (stop, lost lease) writes nothing."""
+    """Run the job's flow and record how it ended. Cancellation (stop, lost lease) writes nothing.
+
+    Past its time limit (SLUICE_JOB_TIMEOUT, or the flow's lower one) the run is interrupted and
+    the job ends `timed_out`.
+    """
+    job = execution.job
+    limit = min(services.settings.job_timeout, job.timeout_seconds or services.settings.job_timeout)
+    try:
+        async with asyncio.timeout(limit) as deadline:
+            await _run(execution, load_graph, services)
+    except TimeoutError:
+        if not deadline.expired():
+            raise
+        await _fail(execution, JobStatus.TIMED_OUT, "JOB_TIMEOUT",
+                    f"The job ran longer than its limit of {limit:g} seconds and was stopped.")
+
+
+async def _run(execution: Execution, load_graph: GraphLoader, services: Services) -> None:
     job = execution.job
     try:
         graph = await load_graph(job)

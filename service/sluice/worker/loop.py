@@ -21,12 +21,14 @@ from sluice.config import Settings
 from sluice.engine.graph import Graph, parse_graph
 from sluice.engine.services import Services
 from sluice.maintenance.rescuer import rescue_expired
+from sluice.maintenance.retention import keep_pruning
 from sluice.models import Job
 from sluice.notifications import Listener
 from sluice.store import flows, jobs
 from sluice.worker.execution import Execution, execute
 from sluice.worker.flusher import flush_events
 from sluice.worker.heartbeat import keep_leases
+from sluice.worker.presence import keep_presence
 from sluice.worker.writer import TransitionWriter
 
 log = logging.getLogger(__name__)
@@ -44,7 +46,7 @@ class Worker:
         self._tasks: dict[UUID, asyncio.Task[None]] = {}
         self._graphs: dict[tuple[UUID, str], Graph] = {}
         self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
+        self.stopping = asyncio.Event()
         self.pool: asyncpg.Pool
         self.services: Services
 
@@ -54,7 +56,7 @@ class Worker:
         self.services = Services(self.settings, self.pool)
         self.writer = TransitionWriter(self.pool, self.settings.lease_seconds)
         listener = Listener(
-            self.settings.database_url,
+            self.settings.listen_url,
             {"sluice_queued": self._on_queued, "sluice_cancel": self._on_cancel},
             on_reconnect=self._wake.set,
         )
@@ -64,12 +66,13 @@ class Worker:
             asyncio.create_task(keep_leases(self, heartbeat_interval), name="heartbeat"),
             asyncio.create_task(flush_events(self), name="flusher"),
             asyncio.create_task(rescue_expired(self), name="rescuer"),
+            asyncio.create_task(keep_pruning(self), name="retention"),
+            asyncio.create_task(keep_presence(self), name="presence"),
         ]
         log.info("worker %s started (concurrency %d)", self.id, self.concurrency)
         try:
             await self._claim_until_stopped()
-            if self._tasks:
-                await asyncio.wait(list(self._tasks.values()))
+            await self._finish_or_hand_back()
         finally:
             for duty in duties:
                 duty.cancel()
@@ -79,9 +82,25 @@ class Worker:
             await self.pool.close()
 
     def stop(self) -> None:
-        """Stop claiming; the jobs already running are finished."""
-        self._stopping.set()
+        """Stop claiming at once; running jobs get the shutdown grace period to finish."""
+        self.stopping.set()
         self._wake.set()
+
+    async def _finish_or_hand_back(self) -> None:
+        """Wait up to SLUICE_SHUTDOWN_GRACE for running jobs, then hand the rest back to the queue."""
+        if not self._tasks:
+            return
+        _, unfinished = await asyncio.wait(list(self._tasks.values()), timeout=self.settings.shutdown_grace)
+        if not unfinished:
+            return
+        late = [job_id for job_id, task in self._tasks.items() if task in unfinished]
+        # Out of `running` first: the heartbeat and the flusher leave them alone from now on.
+        executions = [self.running.pop(job_id) for job_id in late]
+        released = await asyncio.gather(*(execution.release() for execution in executions))
+        for task in unfinished:
+            task.cancel()
+        await asyncio.wait(unfinished, timeout=5)
+        log.info("worker %s handed %d unfinished job(s) back to the queue", self.id, sum(released))
 
     def wake(self) -> None:
         self._wake.set()
@@ -95,7 +114,7 @@ class Worker:
             task.cancel()
 
     async def _claim_until_stopped(self) -> None:
-        while not self._stopping.is_set():
+        while not self.stopping.is_set():
             self._wake.clear()
             free = self.concurrency - len(self.running)
             if free > 0:

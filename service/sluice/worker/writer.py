@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -19,6 +21,7 @@ from sluice.store.jobs import Transition
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 100
+T = TypeVar("T")
 
 
 class TransitionWriter:
@@ -50,19 +53,26 @@ class TransitionWriter:
                 if not landed.done():
                     landed.set_result(change.job_id in moved)
 
+    async def release(self, change: Transition) -> bool:
+        """Hand a job back to the queue (see `jobs.release`); False when it was fenced off."""
+        return await self._retried(lambda conn: jobs.release(conn, change), False)
+
     async def _apply(self, batch: list[Transition]) -> set[UUID]:
+        return await self._retried(lambda conn: jobs.transition(conn, batch, self._lease_seconds), set())
+
+    async def _retried(self, write: Callable[[Any], Awaitable[T]], gave_up: T) -> T:
         # Retried while the database is unreachable: the fence makes a repeat harmless. Past the
-        # lease the jobs are someone else's anyway, and the result says none moved.
+        # lease the jobs are someone else's anyway, and `gave_up` says none moved.
         deadline = asyncio.get_running_loop().time() + self._lease_seconds
         delay = 0.05
         while True:
             try:
                 async with self._pool.acquire() as conn:
-                    return await jobs.transition(conn, batch, self._lease_seconds)
+                    return await write(conn)
             except db.UNAVAILABLE as error:
                 if asyncio.get_running_loop().time() > deadline:
-                    log.error("giving up writing %d job transitions: %s", len(batch), error)
-                    return set()
+                    log.error("giving up writing job transitions: %s", error)
+                    return gave_up
                 log.warning("writing job transitions failed (%s); retrying", error)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 1.0)

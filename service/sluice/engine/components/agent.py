@@ -67,7 +67,8 @@ class _Loop:
 
     async def answer(self, messages: list[dict[str, Any]], **request: Any) -> str:
         for _ in range(self.max_iterations):
-            reply = await llm.chat(self.model, messages, tools=self.specs, on_token=self.on_token, **request)
+            reply = await llm.chat(self.context.http, self.model, messages, tools=self.specs,
+                                   on_token=self.on_token, **request)
             if not reply.tool_calls:
                 return reply.content
             messages.append(reply.as_message())

@@ -34,7 +34,7 @@ class BatchRun(Component):
 
         async def answer(text: str) -> str:
             async with gate:
-                return (await llm.chat(model, llm.conversation(system, text))).content
+                return (await llm.chat(context.http, model, llm.conversation(system, text))).content
 
         answers = await asyncio.gather(*(answer(text) for text in texts))
         target = to_text(params.get("output_column_name")).strip() or "model_response"

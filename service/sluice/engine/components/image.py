@@ -26,6 +26,6 @@ class ImageGeneration(Component):
             raise ComponentError("the prompt is empty.")
         model = llm.model_from_params(params, default="SLUICE_DEFAULT_IMAGE_MODEL")
         size = to_text(params.get("size")).strip() or DEFAULT_SIZE
-        image = (await llm.generate_images(model, prompt, size=size, n=1))[0]
+        image = (await llm.generate_images(context.http, model, prompt, size=size, n=1))[0]
         content: Any = image if image.startswith("data:") else {"url": image}
         return {"image": TypedContent("image", content, {"model": model.name, "size": size})}

@@ -20,6 +20,6 @@ class LanguageModel(Component):
         produced: dict[str, Any] = {"model_output": model}
         if node.wants("text_output"):
             messages = llm.conversation(to_text(params.get("system_message")), to_text(params.get("input_value")))
-            reply = await llm.chat(model, messages, on_token=llm.token_sink(params, context, node.id))
+            reply = await llm.chat(context.http, model, messages, on_token=llm.token_sink(params, context, node.id))
             produced["text_output"] = Message(text=reply.content, sender="Machine", sender_name="AI")
         return produced

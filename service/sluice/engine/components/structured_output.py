@@ -23,7 +23,8 @@ class StructuredOutput(Component):
         model = llm.model_from_params(params)
         system = structured.instructions(to_text(params.get("system_prompt")), rows)
         name = to_text(params.get("schema_name")) or "OutputModel"
-        reply = await llm.chat(model, llm.conversation(system, to_text(params.get("input_value"))),
+        conversation = llm.conversation(system, to_text(params.get("input_value")))
+        reply = await llm.chat(context.http, model, conversation,
                                response_format=structured.response_format(rows, name))
         objects = structured.parse_objects(reply.content)
         return {"structured_output": structured.as_data(objects), "dataframe_output": DataFrame(tuple(objects))}

@@ -1,0 +1,38 @@
+"""Deletes finished jobs (with their inputs, events and files) older than SLUICE_RETENTION_DAYS.
+
+Every worker runs this duty every SLUICE_RETENTION_INTERVAL seconds, starting at a random point of
+the interval so that workers started together do not all try at once. Each batch holds a
+cluster-wide advisory lock for its short transaction only; a worker that finds it taken leaves
+the round to the one pruning. `sluice prune` does the same from the shell.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from typing import TYPE_CHECKING
+
+import asyncpg
+
+from sluice.store import retention
+
+if TYPE_CHECKING:
+    from sluice.worker.loop import Worker
+
+log = logging.getLogger(__name__)
+
+
+async def keep_pruning(worker: Worker) -> None:
+    interval = worker.settings.retention_interval
+    await asyncio.sleep(random.uniform(0, interval))
+    while True:
+        try:
+            pruned = await retention.prune(worker.pool, worker.settings.retention_days, wait_for_lock=False)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+            log.warning("pruning finished jobs failed: %s", error)
+        else:
+            if pruned.jobs:
+                log.info("pruned %d finished job(s), %d event(s), %d file(s)",
+                         pruned.jobs, pruned.events, pruned.files)
+        await asyncio.sleep(interval)
