@@ -12,7 +12,7 @@ from bench.figures import Figure, table, write
 from bench.harness import Bench, postgres
 
 # Each module has `measure(bench) -> (figures, details)`; in the order the table shows them.
-BENCHMARKS = ("engine",)
+BENCHMARKS = ("engine", "service")
 
 
 def main() -> None:
