@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +18,8 @@ import asyncpg
 import attrs
 
 from bench.procs import REPOSITORY, Child, run_json, stop_all, wait_all_ready
-from bench.statements import statement
 from sluice import db, migrate
 from sluice.embedded_db import EmbeddedPostgres
-from sluice.store import flows
 
 BENCH_DIR = REPOSITORY / ".bench"
 PEERS = ("pgqueuer", "procrastinate", "lfx")
@@ -102,28 +99,8 @@ async def prepared_database(bench: Bench, name: str) -> str:
     return url
 
 
-async def store_flow(url: str, name: str, graph: Mapping[str, Any]) -> uuid.UUID:
-    conn = await db.connect(url)
-    try:
-        summary = await flows.insert(conn, flow_id=uuid.uuid4(), owner=OWNER, name=name, description="",
-                                     endpoint_name=flows.slug(name), graph=graph)
-    finally:
-        await conn.close()
-    return summary.id
 
 
-async def commits(url: str) -> int:
-    """Transactions committed in this database so far (pg_stat_database.xact_commit).
-
-    Backends report their counts when they exit (and now and then while idle), so read this after
-    the measured processes have disconnected, through a connection of its own.
-    """
-    await asyncio.sleep(0.3)
-    conn = await asyncpg.connect(url)
-    try:
-        return int(await conn.fetchval(statement("xact_commits")))
-    finally:
-        await conn.close()
 
 
 async def wait_until_zero(conn: asyncpg.Connection, query: str, timeout: float, interval: float = 0.1) -> int:
@@ -139,6 +116,3 @@ async def wait_until_zero(conn: asyncpg.Connection, query: str, timeout: float, 
             raise TimeoutError(f"still not done after {timeout:.0f}s: {query.splitlines()[0]}")
         await asyncio.sleep(interval)
 
-
-def stop(children: Sequence[Child]) -> None:
-    stop_all(children)
