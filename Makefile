@@ -27,5 +27,24 @@ test: install lint
 faults: install
 	SLUICE_FAULTS=full $(BIN)/pytest tests/faults -s -q
 
+# Benchmarks (not part of `make test`): each peer in a virtualenv of its own under .bench/.
+BENCH := .bench
+PEERS := $(BENCH)/pgqueuer/.installed $(BENCH)/procrastinate/.installed $(BENCH)/lfx/.installed
+
+$(BENCH)/pgqueuer/.installed: PEER_PACKAGES = 'pgqueuer[asyncpg]==1.6.0' uvloop
+$(BENCH)/procrastinate/.installed: PEER_PACKAGES = 'procrastinate==3.10.0'
+# lfx's Type Convert component needs tabulate, which lfx does not declare.
+$(BENCH)/lfx/.installed: PEER_PACKAGES = 'lfx==1.13.0' tabulate
+$(BENCH)/%/.installed:
+	test -x $(BENCH)/$*/bin/python || $(PYTHON) -m venv $(BENCH)/$*
+	$(BENCH)/$*/bin/python -m pip install --quiet $(PEER_PACKAGES)
+	touch $@
+
+bench: install $(PEERS)
+	$(BIN)/python -m bench
+
+bench-quick: install $(PEERS)
+	$(BIN)/python -m bench --quick
+
 clean:
 	rm -rf $(VENV) .data .bench
