@@ -7,19 +7,16 @@ synchronous_commit on); each measurement gets a database of its own, dropped and
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import attrs
 
 from bench.procs import REPOSITORY, Child, run_json, stop_all, wait_all_ready
-from bench.statements import statement
 from sluice import db, migrate
 from sluice.embedded_db import EmbeddedPostgres
 from sluice.store import flows
@@ -58,13 +55,24 @@ class Bench:
         python = BENCH_DIR / peer / "bin" / "python"
         return python if (BENCH_DIR / peer / ".installed").exists() and python.exists() else None
 
-    def run_peer(self, peer: str, module: str, *args: Any) -> dict[str, Any] | None:
-        """Run `bench.peers.<module>` in the peer's virtualenv; None when the peer is not installed."""
-        python = self.peer_python(peer)
+    def run_driver(self, system: str, module: str, *args: Any) -> dict[str, Any] | None:
+        """Run a driver module (`python -m <module> args...`) with the system's Python: Sluice's own
+        for "sluice", else the peer's virtualenv. None when that peer is not installed."""
+        python = Path(sys.executable) if system == "sluice" else self.peer_python(system)
         if python is None:
             return None
-        print(f"  {peer}: {module} {' '.join(map(str, args))}", file=sys.stderr, flush=True)
-        return run_json([str(python), "-m", f"bench.peers.{module}", *map(str, args)])
+        print(f"  {system}: {module.rsplit('.', 1)[-1]} {' '.join(map(str, args))}", file=sys.stderr, flush=True)
+        return run_json([str(python), "-m", module, *map(str, args)])
+
+    def run_queue(self, system: str, command: str, *options: Any) -> dict[str, Any] | None:
+        """bench/queue_driver.py's `command` for one system, in a database of its own."""
+        module = "bench.sluice_queue" if system == "sluice" else f"bench.peers.{system}_queue"
+        name = f"bench_{system}_{command}"
+        url = self.fresh_database(name)
+        try:
+            return self.run_driver(system, module, command, url, *options)
+        finally:
+            self.drop_database(name)
 
 
 # -- Sluice's side ------------------------------------------------------------------------------
@@ -111,34 +119,3 @@ async def store_flow(url: str, name: str, graph: Mapping[str, Any]) -> uuid.UUID
         await conn.close()
     return summary.id
 
-
-async def commits(url: str) -> int:
-    """Transactions committed in this database so far (pg_stat_database.xact_commit).
-
-    Backends report their counts when they exit (and now and then while idle), so read this after
-    the measured processes have disconnected, through a connection of its own.
-    """
-    await asyncio.sleep(0.3)
-    conn = await asyncpg.connect(url)
-    try:
-        return int(await conn.fetchval(statement("xact_commits")))
-    finally:
-        await conn.close()
-
-
-async def wait_until_zero(conn: asyncpg.Connection, query: str, timeout: float, interval: float = 0.1) -> int:
-    """Poll a count until it reaches zero; returns how many polls it took (each is a transaction)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    polls = 0
-    while True:
-        polls += 1
-        if await conn.fetchval(query) == 0:
-            return polls
-        if loop.time() > deadline:
-            raise TimeoutError(f"still not done after {timeout:.0f}s: {query.splitlines()[0]}")
-        await asyncio.sleep(interval)
-
-
-def stop(children: Sequence[Child]) -> None:
-    stop_all(children)

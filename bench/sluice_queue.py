@@ -14,16 +14,14 @@ from typing import Any
 import asyncpg
 
 from bench import queue_driver
+from bench.harness import OWNER, WORKER_READY
 from bench.statements import statement as bench_statement
 from sluice import db, migrate
 from sluice.sql import statement
 from sluice.store import flows, jobs
 from sluice.worker.loop import CLAIM_BATCH
 
-OWNER = "bench"
 EMPTY_FLOW = {"nodes": [], "edges": []}
-# Sluice's worker logs this line once its LISTEN connection is up.
-WORKER_READY = "started (concurrency"
 
 
 class SluiceQueue:
@@ -55,7 +53,7 @@ class SluiceQueue:
         await conn.close()
 
     async def commits(self, conn: asyncpg.Connection) -> int:
-        return int(await conn.fetchval(bench_statement("xact_commits")))
+        return int(await conn.fetchval(bench_statement("next_xid")))
 
     def _job(self) -> tuple[Any, ...]:
         return uuid.uuid4(), OWNER, self.flow_id, self.version, 1, {}

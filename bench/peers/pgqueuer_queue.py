@@ -40,7 +40,7 @@ class PgqueuerQueue:
         await conn.close()
 
     async def commits(self, conn: asyncpg.Connection) -> int:
-        return int(await conn.fetchval(statement("xact_commits")))
+        return int(await conn.fetchval(statement("next_xid")))
 
     async def enqueue_many(self, conn: asyncpg.Connection, count: int) -> None:
         await Queries(AsyncpgDriver(conn)).enqueue(["noop"] * count, [None] * count, [0] * count)
@@ -65,7 +65,7 @@ class PgqueuerQueue:
 
 async def consume(dsn: str, batch: int, concurrency: int) -> None:
     conn = await asyncpg.connect(dsn)
-    manager = QueueManager(AsyncpgDriver(conn))
+    manager = QueueManager(Queries(AsyncpgDriver(conn)))
 
     @manager.entrypoint("noop")
     async def noop(job: Job) -> None:

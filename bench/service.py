@@ -1,0 +1,77 @@
+"""The whole of Sluice as a user runs it, for benchmarks 3 and 4: `sluice serve` (uvicorn) with 2
+`sluice worker` processes on a fresh database, an API key, and chat_echo_no_llm.json stored."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+from collections.abc import AsyncIterator
+
+import attrs
+import httpx
+import orjson
+
+from bench.harness import OWNER, Bench, prepared_database, sluice_command, start_workers
+from bench.procs import Child, stop_all
+from sluice import db
+from sluice.engine.validation import runnable_document
+from sluice.sql import REPOSITORY
+from sluice.store import flows, keys
+
+ECHO = REPOSITORY.parent / "shared" / "flows" / "langflow-tests" / "chat_echo_no_llm.json"
+ECHO_INPUT = "ChatInput-xDNlW.input_value"
+WORKERS = 2
+
+
+@attrs.frozen
+class Service:
+    url: str
+    port: int
+    key: str
+    flow_id: str
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(base_url: str, path: str, child: Child, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if child.process.poll() is not None:
+            raise RuntimeError(f"{child.name} exited:\n{child.tail()}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(base_url + path, timeout=1).status_code == 200:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"{child.name} did not answer {path}:\n{child.tail()}")
+
+
+@contextlib.asynccontextmanager
+async def sluice_service(bench: Bench, name: str) -> AsyncIterator[Service]:
+    url = await prepared_database(bench, name)
+    conn = await db.connect(url)
+    try:
+        key = await keys.create(conn, OWNER)
+        export = orjson.loads(ECHO.read_bytes())
+        flow = await flows.create(conn, owner=OWNER, name="echo", description="", endpoint_name="echo",
+                                  graph=runnable_document(export))
+    finally:
+        await conn.close()
+    port = free_port()
+    api = Child("sluice serve", sluice_command("serve", "--port", str(port)), {"DATABASE_URL": url})
+    children = [api]
+    try:
+        wait_http(f"http://127.0.0.1:{port}", "/health/ready", api)
+        children += start_workers(url, WORKERS, concurrency=8)
+        yield Service(url, port, key, str(flow.id))
+    finally:
+        stop_all(children)
+        bench.drop_database(name)
+
+
+def run_body(flow_id: str, text: str, background: bool = False) -> bytes:
+    return orjson.dumps({"flow_id": flow_id, "background": background, "inputs": {ECHO_INPUT: text}})
