@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import os
 import sys
-import uuid
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from bench.procs import REPOSITORY, Child, run_json, stop_all, wait_all_ready
+from bench.procs import REPOSITORY, Child, run_json, start_ready
 from sluice import db, migrate
 from sluice.embedded_db import EmbeddedPostgres
-from sluice.store import flows
 
 BENCH_DIR = REPOSITORY / ".bench"
-PEERS = ("pgqueuer", "procrastinate", "lfx")
 OWNER = "bench"
 # Sluice's worker logs this line once its LISTEN connection is up.
 WORKER_READY = "started (concurrency"
@@ -81,23 +77,10 @@ def sluice_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "sluice", *args]
 
 
-def sluice_env(url: str, **extra: str) -> dict[str, str]:
-    return {"DATABASE_URL": url, **extra}
-
-
-def start_workers(url: str, count: int, concurrency: int, env: Mapping[str, str] | None = None) -> list[Child]:
+def start_workers(url: str, count: int, concurrency: int) -> list[Child]:
     """Real `sluice worker` processes, returned once each listens for work."""
-    workers = [
-        Child(f"sluice worker {n}", sluice_command("worker", "--concurrency", str(concurrency)),
-              sluice_env(url, **(env or {})), ready_marker=WORKER_READY)
-        for n in range(count)
-    ]
-    try:
-        wait_all_ready(workers)
-    except Exception:
-        stop_all(workers)
-        raise
-    return workers
+    return start_ready("sluice worker", count, sluice_command("worker", "--concurrency", str(concurrency)),
+                       {"DATABASE_URL": url}, WORKER_READY)
 
 
 async def prepared_database(bench: Bench, name: str) -> str:
@@ -108,14 +91,3 @@ async def prepared_database(bench: Bench, name: str) -> str:
     finally:
         await conn.close()
     return url
-
-
-async def store_flow(url: str, name: str, graph: Mapping[str, Any]) -> uuid.UUID:
-    conn = await db.connect(url)
-    try:
-        summary = await flows.insert(conn, flow_id=uuid.uuid4(), owner=OWNER, name=name, description="",
-                                     endpoint_name=flows.slug(name), graph=graph)
-    finally:
-        await conn.close()
-    return summary.id
-

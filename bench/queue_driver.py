@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
-from bench.procs import Child, print_result, stop_all, wait_all_ready
+from bench.procs import Child, print_result, start_ready, stop_all
 from bench.stats import latency_summary
 
 READY = "bench consumer ready"
@@ -79,13 +79,7 @@ async def _wait_finished(system: System, conn: Any, timeout: float = 600) -> Non
 
 def _workers(system: System, dsn: str, count: int, batch: int, concurrency: int) -> list[Child]:
     argv, env, ready = system.worker(dsn, batch, concurrency)
-    children = [Child(f"{system.name} worker {n}", argv, env, ready_marker=ready) for n in range(count)]
-    try:
-        wait_all_ready(children)
-    except Exception:
-        stop_all(children)
-        raise
-    return children
+    return start_ready(f"{system.name} worker", count, argv, env, ready)
 
 
 Step = Callable[[Any], Awaitable[dict[str, Any]]]
