@@ -10,24 +10,25 @@ import sys
 import time
 
 from bench.harness import Bench, postgres
-from bench.report import Figure, table, write
+from bench.report import RESULTS, Figure, table, write
 
 # In the order they run: the database's own limit first, the longest last.
 BENCHMARKS = ("commit_limit", "engine", "queue_drain", "queue_steady", "service_sync", "service_background",
               "scale")
 
 
-async def run_all(bench: Bench, names: list[str]) -> list[Figure]:
+async def run_all(bench: Bench, names: list[str], version: str) -> list[Figure]:
     figures: list[Figure] = []
     for name in names:
         started = time.monotonic()
         print(f"{name} ...", file=sys.stderr, flush=True)
-        module = importlib.import_module(f"bench.{name}")
         try:
-            figures.extend(await module.run(bench))
+            figures.extend(await importlib.import_module(f"bench.{name}").run(bench))
         except Exception as problem:  # one broken benchmark must not hide the others' figures
             figures.append(Figure(f"{name}: failed", "", None, note=f"{type(problem).__name__}: {problem}"))
         print(f"{name} done in {time.monotonic() - started:.0f}s", file=sys.stderr, flush=True)
+        # Written after each benchmark, so a long run that is cut short keeps what it measured.
+        write(figures, quick=bench.quick, benchmarks=names, postgres=version)
     return figures
 
 
@@ -43,11 +44,10 @@ def main() -> None:
     names = args.names or list(BENCHMARKS)
     server = postgres()
     bench = Bench(server, quick=args.quick)
-    figures = asyncio.run(run_all(bench, names))
     version = server.psql("show server_version").strip()
-    path = write(figures, quick=args.quick, benchmarks=names, postgres=version)
+    figures = asyncio.run(run_all(bench, names, version))
     print(table(figures))
-    print(f"\nwritten to {path}")
+    print(f"\nwritten to {RESULTS / 'latest.json'}")
 
 
 if __name__ == "__main__":
