@@ -38,7 +38,15 @@ class TransitionWriter:
     async def _drain(self) -> None:
         while self._pending:
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-            moved = await self._apply([change for change, _ in batch])
+            try:
+                moved = await self._apply([change for change, _ in batch])
+            except Exception as error:
+                # Never leave a job waiting on a write that will not come: its execution ends, its
+                # slot frees, and the rescuer re-queues it once its lease runs out.
+                for _, landed in batch:
+                    if not landed.done():
+                        landed.set_exception(error)
+                continue
             for change, landed in batch:
                 if not landed.done():
                     landed.set_result(change.job_id in moved)
@@ -53,7 +61,9 @@ class TransitionWriter:
                 async with self._pool.acquire() as conn:
                     return await jobs.transition(conn, batch, self._lease_seconds)
             except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-                    asyncpg.CannotConnectNowError, TimeoutError) as error:
+                    asyncpg.CannotConnectNowError, asyncpg.DeadlockDetectedError, TimeoutError) as error:
+                # A deadlock with this worker's own lease renewal (both update its running jobs, in
+                # no set order) rolls the whole batch back; retrying it is safe for the same reason.
                 if asyncio.get_running_loop().time() > deadline:
                     log.error("giving up writing %d job transitions: %s", len(batch), error)
                     return set()
