@@ -31,6 +31,15 @@ class Connection:
         await self._writer.wait_closed()
 
     async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        try:
+            return await self._exchange(method, path, body)
+        except (ConnectionResetError, BrokenPipeError, asyncio.IncompleteReadError):
+            # A server may close a keep-alive connection (lfx serve's gunicorn recycles its workers
+            # every ~1,000 requests by default): reconnect and send again, as any client would.
+            await self.open()
+            return await self._exchange(method, path, body)
+
+    async def _exchange(self, method: str, path: str, body: bytes) -> tuple[int, bytes]:
         head = (
             f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{self._headers}"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
