@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint faults bench bench-quick clean
+.PHONY: install run test lint faults peers bench bench-quick clean
 
 $(INSTALLED): pyproject.toml examples/components/pyproject.toml tests/components/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,24 +27,28 @@ test: install lint
 faults: install
 	SLUICE_FAULTS=full $(BIN)/pytest tests/faults -s -q
 
-# Benchmarks (not part of `make test`): each peer in a virtualenv of its own under .bench/.
+# Benchmarks (bench/README.md). Each peer gets its own virtualenv under .bench/, from PyPI; uvloop
+# too, so every system runs on the event loop Sluice uses. ONLY=name runs one benchmark.
 BENCH := .bench
+PEER_PACKAGES_pgqueuer := 'pgqueuer[asyncpg]==1.6.0' 'uvloop>=0.21'
+PEER_PACKAGES_procrastinate := 'procrastinate==3.10.0' 'uvloop>=0.21'
+# TypeConverter (in MemoryChatbotNoLLM) needs tabulate, which lfx does not install itself.
+PEER_PACKAGES_lfx := 'lfx==1.13.0' tabulate
 PEERS := $(BENCH)/pgqueuer/.installed $(BENCH)/procrastinate/.installed $(BENCH)/lfx/.installed
 
-$(BENCH)/pgqueuer/.installed: PEER_PACKAGES = 'pgqueuer[asyncpg]==1.6.0' uvloop
-$(BENCH)/procrastinate/.installed: PEER_PACKAGES = 'procrastinate==3.10.0'
-# lfx's Type Convert component needs tabulate, which lfx does not declare.
-$(BENCH)/lfx/.installed: PEER_PACKAGES = 'lfx==1.13.0' tabulate
-$(BENCH)/%/.installed:
+$(BENCH)/%/.installed: Makefile
 	test -x $(BENCH)/$*/bin/python || $(PYTHON) -m venv $(BENCH)/$*
-	$(BENCH)/$*/bin/python -m pip install --quiet $(PEER_PACKAGES)
+	$(BENCH)/$*/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH)/$*/bin/python -m pip install --quiet $(PEER_PACKAGES_$*)
 	touch $@
 
-bench: install $(PEERS)
-	$(BIN)/python -m bench
+peers: $(PEERS)
 
-bench-quick: install $(PEERS)
-	$(BIN)/python -m bench --quick
+bench: install peers
+	$(BIN)/python -m bench $(ONLY)
+
+bench-quick: install peers
+	$(BIN)/python -m bench --quick $(ONLY)
 
 clean:
 	rm -rf $(VENV) .data .bench

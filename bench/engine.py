@@ -1,80 +1,101 @@
-"""Engine in-process: the time to run a flow export with Sluice's engine, beside Langflow's own
-executor (lfx, in its virtualenv under .bench/lfx) on the same files.
+"""5. Engine in-process: time to execute MemoryChatbotNoLLM.json and chat_echo_no_llm.json with
+`sluice.engine.runner.run_graph`, 1,000 runs after a warm-up, each run a new session; beside lfx
+(Langflow's executor) on the same files in its own virtualenv (bench/peers/lfx_engine.py).
 
-Each run is what a worker does per job once the flow is parsed: check the inputs, make the run's
-context and run the graph. Every run has a session of its own, so chat history never grows.
-Run alone: `.venv/bin/python -m bench engine` (add `--quick` for a short run).
+Sluice's graph is parsed once, as a worker caches it per flow version; lfx deep-copies its loaded
+graph per run, as `lfx serve` does per request. A flow whose components Sluice does not provide yet
+is reported as not runnable, with the reason.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from pathlib import Path
-from typing import Any
 
+import attrs
 import orjson
 
-from bench.figures import Figure
-from bench.harness import Bench
+from bench.harness import OWNER, Bench, prepared_database
+from bench.report import Figure, Target
 from bench.stats import latency_summary
+from sluice import db
 from sluice.engine.context import RunContext
-from sluice.engine.graph import parse_graph
+from sluice.engine.graph import FlowFormatError, Graph, parse_graph
 from sluice.engine.inputs import group_overrides
 from sluice.engine.runner import run_graph
-from sluice.engine.services import Services
+from sluice.engine.validation import check_graph
+from sluice.sql import REPOSITORY
 
-FLOWS = Path("/work/shared/flows/langflow-tests")
-FILES = ("MemoryChatbotNoLLM.json", "chat_echo_no_llm.json")
-MESSAGE = "hello from the bench"
-
-
-def chat_input(export: dict[str, Any]) -> str:
-    """The id of the flow's ChatInput node, whose message each run sets."""
-    graph = parse_graph(export)
-    return next(node.id for node in graph.nodes.values() if node.type == "ChatInput")
+FLOWS = REPOSITORY.parent / "shared" / "flows" / "langflow-tests"
+MESSAGE = "hello from the benchmark"
+TARGETS = {
+    "MemoryChatbotNoLLM.json": (Target("max", 1.0), Target("ratio", 25.0)),
+    "chat_echo_no_llm.json": (),
+}
 
 
-async def sluice_times(export: dict[str, Any], runs: int, warmup: int) -> list[float]:
-    """Milliseconds per run, after `warmup` runs that are not counted."""
-    graph = parse_graph(export)
-    inputs = {f"{chat_input(export)}.input_value": MESSAGE}
-    services = Services()
-    owner, flow_id = "bench", uuid.uuid4()
-    times: list[float] = []
+class NotRunnable(Exception):
+    pass
+
+
+def _overrides(graph: Graph) -> dict:
+    chat_inputs = [node.id for node in graph.nodes.values() if node.type == "ChatInput"]
+    return group_overrides(graph, {f"{node_id}.input_value": MESSAGE for node_id in chat_inputs})
+
+
+def _context(extras: dict) -> RunContext:
+    # Components that keep state (Memory) may need more than the basic fields: the ones RunContext
+    # declares and the benchmark can supply (a database pool) are passed when present.
+    fields = attrs.fields_dict(RunContext)
+    session = str(uuid.uuid4())
+    known = {"job_id": uuid.uuid4(), "owner": OWNER, "flow_id": uuid.uuid4(), "session_id": session, **extras}
+    return RunContext(**{name: value for name, value in known.items() if name in fields})
+
+
+def load(path: Path) -> Graph:
+    return parse_graph(orjson.loads(path.read_bytes()))
+
+
+async def measure(graph: Graph, runs: int, warmup: int, extras: dict) -> dict[str, float]:
+    try:
+        check_graph(graph)
+        overrides = _overrides(graph)
+        await run_graph(graph, overrides, _context(extras))
+    except (FlowFormatError, TypeError) as problem:
+        raise NotRunnable(str(problem)) from None
+    except Exception as problem:
+        raise NotRunnable(f"{type(problem).__name__}: {problem}") from None
+    samples: list[float] = []
     for n in range(warmup + runs):
-        start = time.perf_counter()
-        job_id = uuid.uuid4()
-        context = RunContext(job_id=job_id, owner=owner, flow_id=flow_id, session_id=str(job_id), services=services)
-        outputs = await run_graph(graph, group_overrides(graph, inputs), context)
-        elapsed = (time.perf_counter() - start) * 1000
-        if not outputs:
-            raise RuntimeError("the flow produced no output")
+        context = _context(extras)
+        started = time.perf_counter()
+        await run_graph(graph, overrides, context)
         if n >= warmup:
-            times.append(elapsed)
-    return times
+            samples.append((time.perf_counter() - started) * 1000)
+    return latency_summary(samples)
 
 
-def measure(bench: Bench) -> tuple[list[Figure], dict[str, Any]]:
-    runs, warmup = bench.size((1000, 100), (200, 20))
+async def run(bench: Bench) -> list[Figure]:
+    runs, warmup = bench.size((1000, 50), (200, 20))
+    url = await prepared_database(bench, "bench_engine")
+    pool = await db.create_pool(url, min_size=1, max_size=4)
     figures: list[Figure] = []
-    details: dict[str, Any] = {}
-    for name in FILES:
-        path = FLOWS / name
-        ours = latency_summary(asyncio.run(sluice_times(orjson.loads(path.read_bytes()), runs, warmup)))
-        # lfx is slow per run: fewer runs keep the quick bench quick; its mean and p99 settle early.
-        peer = bench.run_peer("lfx", "lfx_engine", str(path), chat_input(orjson.loads(path.read_bytes())),
-                              MESSAGE, bench.size(runs // 4, 30), bench.size(20, 5))
-        details[name] = {"sluice": ours, "lfx": peer}
-        memory = name.startswith("Memory")
-        for stat in ("mean_ms", "p99_ms"):
-            value = ours[stat]
-            peer_value = peer[stat] if peer else None
-            target, met = "", None
-            if memory and stat == "mean_ms":
-                target = "< 1 ms and >= 25x lfx"
-                met = value < 1 and peer_value is not None and peer_value / value >= 25
-            figures.append(Figure("engine", f"{name.removesuffix('.json')} {stat[:-3]}", "ms", value, peer_value,
-                                  "lfx", better="lower", target=target, met=met))
-    return figures, details
+    try:
+        for name, targets in TARGETS.items():
+            path = FLOWS / name
+            note = ""
+            try:
+                sluice = await measure(load(path), runs, warmup, {"pool": pool})
+            except NotRunnable as problem:
+                sluice, note = {}, f"Sluice: not runnable yet: {problem}"
+            lfx = bench.run_driver("lfx", "bench.peers.lfx_engine", path, "--runs", runs, "--warmup", warmup)
+            if lfx is None:
+                note = (note + "; " if note else "") + "lfx is not installed (make bench installs it)"
+            for key, label, figure_targets in (("mean_ms", "mean", targets), ("p99_ms", "p99", ())):
+                figures.append(Figure(f"engine {path.stem}: {label} per run", "ms", sluice.get(key),
+                                      lfx[key] if lfx else None, "lfx", "lower", figure_targets, note))
+    finally:
+        await pool.close()
+        bench.drop_database("bench_engine")
+    return figures

@@ -7,30 +7,26 @@ synchronous_commit on); each measurement gets a database of its own, dropped and
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import attrs
 
-from bench.procs import REPOSITORY, Child, run_json, stop_all, wait_all_ready
+from bench.procs import REPOSITORY, Child, run_json, start_ready
 from sluice import db, migrate
 from sluice.embedded_db import EmbeddedPostgres
 
 BENCH_DIR = REPOSITORY / ".bench"
-PEERS = ("pgqueuer", "procrastinate", "lfx")
 OWNER = "bench"
 # Sluice's worker logs this line once its LISTEN connection is up.
 WORKER_READY = "started (concurrency"
 
 
 def postgres() -> EmbeddedPostgres:
-    """The benchmarks' own server (port SLUICE_BENCH_PG_PORT, default 56600), started if needed."""
-    server = EmbeddedPostgres(BENCH_DIR / "postgres", int(os.environ.get("SLUICE_BENCH_PG_PORT", "56600")))
+    """The benchmarks' own server (port SLUICE_BENCH_PG_PORT, default 55600), started if needed."""
+    server = EmbeddedPostgres(BENCH_DIR / "postgres", int(os.environ.get("SLUICE_BENCH_PG_PORT", "55600")))
     server.start()
     return server
 
@@ -55,13 +51,24 @@ class Bench:
         python = BENCH_DIR / peer / "bin" / "python"
         return python if (BENCH_DIR / peer / ".installed").exists() and python.exists() else None
 
-    def run_peer(self, peer: str, module: str, *args: Any) -> dict[str, Any] | None:
-        """Run `bench.peers.<module>` in the peer's virtualenv; None when the peer is not installed."""
-        python = self.peer_python(peer)
+    def run_driver(self, system: str, module: str, *args: Any) -> dict[str, Any] | None:
+        """Run a driver module (`python -m <module> args...`) with the system's Python: Sluice's own
+        for "sluice", else the peer's virtualenv. None when that peer is not installed."""
+        python = Path(sys.executable) if system == "sluice" else self.peer_python(system)
         if python is None:
             return None
-        print(f"  {peer}: {module} {' '.join(map(str, args))}", file=sys.stderr, flush=True)
-        return run_json([str(python), "-m", f"bench.peers.{module}", *map(str, args)])
+        print(f"  {system}: {module.rsplit('.', 1)[-1]} {' '.join(map(str, args))}", file=sys.stderr, flush=True)
+        return run_json([str(python), "-m", module, *map(str, args)])
+
+    def run_queue(self, system: str, command: str, *options: Any) -> dict[str, Any] | None:
+        """bench/queue_driver.py's `command` for one system, in a database of its own."""
+        module = "bench.sluice_queue" if system == "sluice" else f"bench.peers.{system}_queue"
+        name = f"bench_{system}_{command}"
+        url = self.fresh_database(name)
+        try:
+            return self.run_driver(system, module, command, url, *options)
+        finally:
+            self.drop_database(name)
 
 
 # -- Sluice's side ------------------------------------------------------------------------------
@@ -70,23 +77,10 @@ def sluice_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "sluice", *args]
 
 
-def sluice_env(url: str, **extra: str) -> dict[str, str]:
-    return {"DATABASE_URL": url, **extra}
-
-
-def start_workers(url: str, count: int, concurrency: int, env: Mapping[str, str] | None = None) -> list[Child]:
+def start_workers(url: str, count: int, concurrency: int) -> list[Child]:
     """Real `sluice worker` processes, returned once each listens for work."""
-    workers = [
-        Child(f"sluice worker {n}", sluice_command("worker", "--concurrency", str(concurrency)),
-              sluice_env(url, **(env or {})), ready_marker=WORKER_READY)
-        for n in range(count)
-    ]
-    try:
-        wait_all_ready(workers)
-    except Exception:
-        stop_all(workers)
-        raise
-    return workers
+    return start_ready("sluice worker", count, sluice_command("worker", "--concurrency", str(concurrency)),
+                       {"DATABASE_URL": url}, WORKER_READY)
 
 
 async def prepared_database(bench: Bench, name: str) -> str:
@@ -97,22 +91,3 @@ async def prepared_database(bench: Bench, name: str) -> str:
     finally:
         await conn.close()
     return url
-
-
-
-
-
-
-async def wait_until_zero(conn: asyncpg.Connection, query: str, timeout: float, interval: float = 0.1) -> int:
-    """Poll a count until it reaches zero; returns how many polls it took (each is a transaction)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    polls = 0
-    while True:
-        polls += 1
-        if await conn.fetchval(query) == 0:
-            return polls
-        if loop.time() > deadline:
-            raise TimeoutError(f"still not done after {timeout:.0f}s: {query.splitlines()[0]}")
-        await asyncio.sleep(interval)
-

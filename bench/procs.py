@@ -74,9 +74,17 @@ def stop_all(children: Sequence[Child], timeout: float = 30) -> None:
         child.wait(timeout)
 
 
-def wait_all_ready(children: Sequence[Child], timeout: float = 60) -> None:
-    for child in children:
-        child.wait_ready(timeout)
+def start_ready(name: str, count: int, argv: Sequence[str], env: Mapping[str, str], ready_marker: str,
+                timeout: float = 60) -> list[Child]:
+    """`count` processes of one command, returned once each printed its ready line."""
+    children = [Child(f"{name} {n}", argv, env, ready_marker) for n in range(count)]
+    try:
+        for child in children:
+            child.wait_ready(timeout)
+    except Exception:
+        stop_all(children)
+        raise
+    return children
 
 
 def run_json(argv: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = 1800) -> Any:

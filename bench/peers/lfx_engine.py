@@ -1,42 +1,44 @@
-"""Langflow's own executor (lfx) on a flow export, run in lfx's virtualenv (.bench/lfx).
+"""Langflow's own executor (lfx) running a flow file in-process, the way `lfx serve` runs each
+request: a deep copy of the loaded graph, executed by `execute_graph_with_capture`.
 
-`python -m bench.peers.lfx_engine FILE CHAT_INPUT_ID MESSAGE RUNS WARMUP` prints the mean and p99
-milliseconds per run as JSON. A run is `lfx.load.arun_flow_from_json` on the parsed export, with a
-session of its own: lfx builds its graph from the payload on every run, as Langflow's API does.
+`python -m bench.peers.lfx_engine FLOW.json --runs N --warmup W` in .bench/lfx; prints one JSON line.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import json
-import sys
 import time
-import uuid
+from copy import deepcopy
+from pathlib import Path
 
-from lfx.load import arun_flow_from_json
+from lfx.cli.common import execute_graph_with_capture
+from lfx.load import load_flow_from_json
 
 from bench.procs import print_result
 from bench.stats import latency_summary
 
+MESSAGE = "hello from the benchmark"
 
-async def times(export: dict, message: str, runs: int, warmup: int) -> list[float]:
-    measured: list[float] = []
+
+async def measure(path: Path, runs: int, warmup: int) -> dict[str, float]:
+    graph = load_flow_from_json(path, disable_logs=True)
+    samples: list[float] = []
     for n in range(warmup + runs):
-        start = time.perf_counter()
-        outputs = await arun_flow_from_json(export, message, session_id=str(uuid.uuid4()), disable_logs=True)
-        elapsed = (time.perf_counter() - start) * 1000
-        if not outputs or not outputs[0].outputs:
-            raise RuntimeError("lfx produced no output")
+        started = time.perf_counter()
+        await execute_graph_with_capture(deepcopy(graph), MESSAGE)
         if n >= warmup:
-            measured.append(elapsed)
-    return measured
+            samples.append((time.perf_counter() - started) * 1000)
+    return latency_summary(samples)
 
 
 def main() -> None:
-    path, _chat_input, message, runs, warmup = sys.argv[1:6]
-    with open(path, encoding="utf-8") as file:
-        export = json.load(file)
-    print_result(latency_summary(asyncio.run(times(export, message, int(runs), int(warmup)))))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("flow", type=Path)
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--warmup", type=int, default=50)
+    args = parser.parse_args()
+    print_result(asyncio.run(measure(args.flow, args.runs, args.warmup)))
 
 
 if __name__ == "__main__":

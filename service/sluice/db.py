@@ -36,12 +36,21 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Nothing to undo when a connection goes back to its pool: Sluice keeps no session state on
+    pool connections (LISTEN has its own connection, migrations unlock their advisory lock).
+    asyncpg's default reset query would cost a round trip and a commit on every release, as
+    much as the statement itself; an open transaction is still rolled back by asyncpg."""
+    return None
+
+
 async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         url,
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        reset=_keep_session,
         # Statements come from a fixed set of files, so the statement cache always hits.
         statement_cache_size=256,
         command_timeout=60,

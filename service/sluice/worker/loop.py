@@ -46,6 +46,9 @@ class Worker:
         self._tasks: dict[UUID, asyncio.Task[None]] = {}
         self._graphs: dict[tuple[UUID, str], Graph] = {}
         self._wake = asyncio.Event()
+        # True while the loop waits for a free slot rather than for new jobs: only then does a
+        # finished job need to wake it (an empty queue is woken by NOTIFY, or the poll).
+        self._waiting_for_slot = False
         self.stopping = asyncio.Event()
         self.pool: asyncpg.Pool
         self.services: Services
@@ -128,6 +131,7 @@ class Worker:
                     self._start(job)
                 if len(claimed) == wanted:
                     continue  # the queue may hold more
+            self._waiting_for_slot = free <= 0
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_interval)
 
@@ -141,7 +145,8 @@ class Worker:
     def _finished(self, job_id: UUID) -> None:
         self.running.pop(job_id, None)
         self._tasks.pop(job_id, None)
-        self._wake.set()
+        if self._waiting_for_slot:
+            self._wake.set()
 
     async def _load_graph(self, job: Job) -> Graph | None:
         key = (job.flow_id, job.flow_version)

@@ -69,7 +69,9 @@ class TransitionWriter:
             try:
                 async with self._pool.acquire() as conn:
                     return await write(conn)
-            except db.UNAVAILABLE as error:
+            except (*db.UNAVAILABLE, asyncpg.DeadlockDetectedError) as error:
+                # A deadlock with this worker's own lease renewal (both update its running jobs, in
+                # no set order) rolls the whole batch back; retrying it is safe for the same reason.
                 if asyncio.get_running_loop().time() > deadline:
                     log.error("giving up writing job transitions: %s", error)
                     return gave_up
