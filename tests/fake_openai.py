@@ -39,6 +39,12 @@ def image(url: str | None = None, b64: str | None = None) -> dict[str, Any]:
     return {"kind": "image", "url": url, "b64": b64}
 
 
+class _Server(ThreadingHTTPServer):
+    # The default listen backlog (5) refuses connections when many workers call at once, which a real
+    # model endpoint would not do.
+    request_queue_size = 256
+
+
 class FakeOpenAI:
     def __init__(self, echo_delay: float = 0) -> None:
         # How long the default `echo:` answer takes, to stand in for a model that thinks a little.
@@ -46,7 +52,7 @@ class FakeOpenAI:
         self._lock = threading.Lock()
         self._scripts: list[tuple[str, list[dict[str, Any]]]] = []
         self.requests: list[dict[str, Any]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server = _Server(("127.0.0.1", 0), _handler(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
