@@ -14,20 +14,14 @@ from datetime import timedelta
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import Cluster, Processes, Service
-from sluice import db, migrate
+from conftest import Cluster, Service, start_service
+from sluice import migrate
 
 
 @pytest.fixture(scope="module")
 async def quiet(cluster: Cluster) -> AsyncIterator[Service]:
-    url = cluster.new_database()
-    processes = Processes(url)
-    pool = await db.create_pool(url, min_size=1, max_size=4)
-    try:
-        yield Service(url, processes, processes.api(), pool)
-    finally:
-        processes.close()
-        await pool.close()
+    async with start_service(cluster, workers=0) as started:
+        yield started
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

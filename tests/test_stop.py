@@ -9,23 +9,16 @@ from collections.abc import AsyncIterator
 import pytest
 
 import flowkit
-from conftest import Cluster, Processes, Service
+from conftest import Cluster, Service, start_service
 from jobwait import wait_for_status
-from sluice import db
 from sse import follow
 
 
 @pytest.fixture(scope="module")
 async def no_workers(cluster: Cluster) -> AsyncIterator[Service]:
     """An API with no worker in front of its own database: jobs stay queued."""
-    url = cluster.new_database()
-    processes = Processes(url)
-    pool = await db.create_pool(url, min_size=1, max_size=2)
-    try:
-        yield Service(url, processes, processes.api(), pool)
-    finally:
-        processes.close()
-        await pool.close()
+    async with start_service(cluster, workers=0) as started:
+        yield started
 
 
 async def test_a_queued_job_is_cancelled_at_once(no_workers):

@@ -15,19 +15,17 @@ from typing import Any
 import jq
 
 from sluice.engine.component import Component, ComponentError
+from sluice.engine.components.router import OPERATORS
 from sluice.engine.context import RunContext
 from sluice.engine.graph import Node
 from sluice.engine.values import Data, data_items, to_text
 
 Operation = Callable[[dict[str, Any], Mapping[str, Any]], dict[str, Any]]
 
+# Filter Values compares text as If-Else does; its operator list is a subset, one named differently.
 COMPARISONS: dict[str, Callable[[str, str], bool]] = {
-    "equals": lambda value, wanted: value == wanted,
-    "not equals": lambda value, wanted: value != wanted,
-    "contains": lambda value, wanted: wanted in value,
-    "not contains": lambda value, wanted: wanted not in value,
-    "starts with": str.startswith,
-    "ends with": str.endswith,
+    **{name: OPERATORS[name] for name in ("equals", "not equals", "contains", "starts with", "ends with")},
+    "not contains": OPERATORS["does not contain"],
 }
 
 
