@@ -56,7 +56,7 @@ class SluiceQueue:
         return int(await conn.fetchval(bench_statement("next_xid")))
 
     def _job(self) -> tuple[Any, ...]:
-        return uuid.uuid4(), OWNER, self.flow_id, self.version, 1, {}
+        return uuid.uuid4(), OWNER, self.flow_id, self.version, 1, {}, None, None
 
     async def enqueue_many(self, conn: asyncpg.Connection, count: int) -> None:
         async with conn.transaction():

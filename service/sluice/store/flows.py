@@ -47,7 +47,7 @@ def _summary(row: asyncpg.Record) -> FlowSummary:
 
 
 async def insert(conn: Any, *, flow_id: UUID, owner: str, name: str, description: str,
-                 endpoint_name: str, graph: Mapping[str, Any], timeout_seconds: int | None) -> FlowSummary:
+                 endpoint_name: str, graph: Mapping[str, Any], timeout_seconds: int | None = None) -> FlowSummary:
     row = await conn.fetchrow(statement("insert_flow"), flow_id, owner, name, description,
                               endpoint_name, version_of(graph), graph, timeout_seconds)
     return _summary(row)
