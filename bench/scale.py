@@ -5,8 +5,8 @@
   again with 1,000,000 finished jobs (four events each) beside them: loaded / empty must stay within
   1.5 (a ratio of at least 0.67 in the table, where the peer column is the empty table).
 - Table and index sizes after churning 1,000,000 jobs through real workers, in rounds, with finished
-  jobs deleted in batches of 5,000 after each round, against the sizes after the first round.
-  Sluice has no retention duty yet: the deletion is the benchmark's (bench/sql/delete_finished_jobs.sql).
+  jobs deleted after each round by the retention duty's own statement (queue/prune_jobs.sql) in
+  batches of 5,000, against the sizes after the first round.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from bench.sluice_queue import EMPTY_FLOW, OWNER, SluiceQueue
 from bench.statements import statement
 from bench.stats import latency_summary
 from sluice import db
-from sluice.store import flows, jobs
+from sluice.store import flows, jobs, retention
 from sluice.worker.loop import CLAIM_BATCH
 
 WORKERS = 2
@@ -95,7 +95,7 @@ async def _churn(bench: Bench, total: int, round_size: int) -> tuple[dict[str, f
         for done in range(0, total, round_size):
             await system.enqueue_many(conn, min(round_size, total - done))
             await _unfinished(conn)
-            while (await conn.execute(statement("delete_finished_jobs"), DELETE_BATCH)) != "DELETE 0":
+            while (await retention.prune_batch(conn, 0, DELETE_BATCH))[1].jobs:
                 pass
             if not first:
                 first = await _sizes(conn)
@@ -121,8 +121,8 @@ async def run(bench: Bench) -> list[Figure]:
                (WITHIN,)),
     ]
     first, last = await _churn(bench, churned, bench.size(20_000, 10_000))
-    note = ("finished jobs deleted by the benchmark in batches of 5,000 after each round (no retention duty "
-            "in Sluice yet); peer column: sizes after the first round")
+    note = ("finished jobs deleted after each round by the retention statement (queue/prune_jobs.sql), in batches "
+            "of 5,000; peer column: sizes after the first round")
     for part, size in last.items():
         figures.append(Figure(f"size after churning {churned:,} jobs: {part} (with indexes)", "MB", size, first[part],
                               "first round", "lower", note=note if part == "total" else ""))

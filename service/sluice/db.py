@@ -44,11 +44,16 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     return None
 
 
-async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10,
+                      wait_for_flush: bool = True) -> asyncpg.Pool:
+    """A pool of connections set up for Sluice. With `wait_for_flush=False` a commit returns before
+    its WAL reaches the disk (synchronous_commit off): only for writes whose loss in a database
+    crash is harmless (see the worker's claim pool)."""
     return await asyncpg.create_pool(
         url,
         min_size=min_size,
         max_size=max_size,
+        server_settings={} if wait_for_flush else {"synchronous_commit": "off"},
         init=_init_connection,
         reset=_keep_session,
         # Statements come from a fixed set of files, so the statement cache always hits.

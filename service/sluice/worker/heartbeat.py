@@ -27,7 +27,7 @@ async def keep_leases(worker: Worker, interval: float) -> None:
         if not held:
             continue
         try:
-            kept = await jobs.renew_leases(worker.pool, held, worker.settings.lease_seconds)
+            kept = await jobs.renew_leases(worker.claim_pool, held, worker.settings.lease_seconds)
         except db.ERRORS as error:
             log.warning("lease renewal failed: %s", error)
             continue

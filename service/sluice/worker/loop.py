@@ -51,10 +51,16 @@ class Worker:
         self._waiting_for_slot = False
         self.stopping = asyncio.Event()
         self.pool: asyncpg.Pool
+        self.claim_pool: asyncpg.Pool
         self.services: Services
 
     async def run(self) -> None:
         self.pool = await db.create_pool(self.settings.database_url, min_size=2, max_size=4)
+        # Claims and lease renewals do not wait for their commit to reach the disk: a database crash
+        # that loses one only puts the job back as it was, and the attempt fence makes every later
+        # write of this run change nothing. What a job's owner is told (its end) is always durable.
+        self.claim_pool = await db.create_pool(self.settings.database_url, min_size=1, max_size=2,
+                                               wait_for_flush=False)
         # Shared by every job's components: the pool, HTTP clients, chat history, the secret key.
         self.services = Services(self.settings, self.pool)
         self.writer = TransitionWriter(self.pool, self.settings.lease_seconds)
@@ -83,6 +89,7 @@ class Worker:
             await listener.stop()
             await self.services.aclose()
             await self.pool.close()
+            await self.claim_pool.close()
 
     def stop(self) -> None:
         """Stop claiming at once; running jobs get the shutdown grace period to finish."""
@@ -123,7 +130,7 @@ class Worker:
             if free > 0:
                 wanted = min(free, self.claim_batch)
                 try:
-                    claimed = await jobs.claim(self.pool, self.id, wanted, self.settings.lease_seconds)
+                    claimed = await jobs.claim(self.claim_pool, self.id, wanted, self.settings.lease_seconds)
                 except db.ERRORS as error:
                     log.warning("claiming failed: %s", error)
                     claimed = []
