@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import uuid
-from typing import Any
 
 import asyncpg
 
@@ -17,11 +16,12 @@ from bench import queue_driver
 from bench.harness import OWNER, WORKER_READY
 from bench.statements import statement as bench_statement
 from sluice import db, migrate
-from sluice.sql import statement
 from sluice.store import flows, jobs
 from sluice.worker.loop import CLAIM_BATCH
 
 EMPTY_FLOW = {"nodes": [], "edges": []}
+# Jobs per statement when filling the queue (all in one transaction, as for the peers).
+ENQUEUE_BATCH = 1000
 
 
 class SluiceQueue:
@@ -55,16 +55,16 @@ class SluiceQueue:
     async def commits(self, conn: asyncpg.Connection) -> int:
         return int(await conn.fetchval(bench_statement("next_xid")))
 
-    def _job(self) -> tuple[Any, ...]:
-        return uuid.uuid4(), OWNER, self.flow_id, self.version, 1, {}, None, None
+    def _job(self) -> jobs.Submission:
+        return jobs.Submission(uuid.uuid4(), OWNER, self.flow_id, self.version, max_attempts=1, inputs={})
 
     async def enqueue_many(self, conn: asyncpg.Connection, count: int) -> None:
         async with conn.transaction():
-            await conn.executemany(statement("enqueue_job"), [self._job() for _ in range(count)])
+            for start in range(0, count, ENQUEUE_BATCH):
+                await jobs.enqueue(conn, [self._job() for _ in range(min(ENQUEUE_BATCH, count - start))])
 
     async def enqueue_one(self, conn: asyncpg.Connection) -> None:
-        await jobs.enqueue(conn, job_id=uuid.uuid4(), owner=OWNER, flow_id=self.flow_id,
-                           flow_version=self.version, max_attempts=1, inputs={})
+        await jobs.enqueue(conn, [self._job()])
 
     async def unfinished(self, conn: asyncpg.Connection) -> int:
         return int(await conn.fetchval(bench_statement("sluice_unfinished")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 
 import asyncpg
 import attrs
@@ -15,6 +16,7 @@ from starlette.routing import Mount, Route
 
 from sluice import db
 from sluice.config import Settings
+from sluice.group_commit import GroupCommit
 from sluice.http import files, flows, health, metrics, openapi, workflows
 from sluice.http.auth import KeyCache
 from sluice.http.errors import handlers
@@ -25,6 +27,7 @@ from sluice.http.metrics import RequestTimer
 from sluice.http.shutdown import Shutdown
 from sluice.http.waiters import JobWaiters
 from sluice.notifications import Listener, job_changes
+from sluice.store import jobs
 from sluice.ui import routes as ui_routes
 
 
@@ -37,6 +40,8 @@ class Services:
     waiters: JobWaiters
     feeds: JobFeeds
     shutdown: Shutdown
+    # Runs submitted at about the same time are inserted together (sluice/group_commit.py).
+    submissions: GroupCommit[jobs.Submission, jobs.Enqueued]
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -79,8 +84,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         pool = await db.create_pool(settings.database_url, min_size=1, max_size=settings.pool_size)
+        submissions = GroupCommit(partial(jobs.enqueue, pool), max_batch=100, key=jobs.idempotency_scope)
         services = Services(settings, pool, KeyCache(pool), FlowCache(pool), JobWaiters(), JobFeeds(pool),
-                            Shutdown(settings.shutdown_grace))
+                            Shutdown(settings.shutdown_grace), submissions)
 
         def job_changed(payload: str) -> None:
             changes = job_changes(payload)

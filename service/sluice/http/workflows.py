@@ -112,10 +112,9 @@ async def queue_run(services: Any, owner: str, flow_ref: str, flow_version: str 
         raise ApiError(400, "INVALID_REQUEST",
                        f"The idempotency_key must hold 1 to {MAX_KEY_LENGTH} characters.")
     job_id = uuid.uuid4()
-    enqueue = jobs.enqueue(services.pool, job_id=job_id, owner=owner, flow_id=flow.summary.id,
-                           flow_version=version, max_attempts=services.settings.max_attempts,
-                           inputs=inputs, secrets=secrets(job_id), idempotency_key=idempotency_key)
-    return job_id, flow.summary.id, enqueue
+    submission = jobs.Submission(job_id, owner, flow.summary.id, version, services.settings.max_attempts, inputs,
+                                 secrets(job_id), idempotency_key)
+    return job_id, flow.summary.id, services.submissions.submit(submission)
 
 
 def _checked(enqueued: jobs.Enqueued, flow_id: UUID) -> jobs.Enqueued:

@@ -63,23 +63,41 @@ class Enqueued:
     inserted: bool
 
 
-async def enqueue(
-    conn: asyncpg.pool.PoolConnectionProxy | asyncpg.Connection | asyncpg.Pool,
-    *,
-    job_id: UUID,
-    owner: str,
-    flow_id: UUID,
-    flow_version: str,
-    max_attempts: int,
-    inputs: Mapping[str, Any],
-    secrets: bytes | None = None,
-    idempotency_key: str | None = None,
-) -> Enqueued:
-    row = await conn.fetchrow(
-        statement("enqueue_job"), job_id, owner, flow_id, flow_version, max_attempts, inputs, secrets,
-        idempotency_key,
+@attrs.frozen
+class Submission:
+    """A run to enqueue: a new job, unless its idempotency key names an earlier one of the owner."""
+
+    job_id: UUID
+    owner: str
+    flow_id: UUID
+    flow_version: str
+    max_attempts: int
+    inputs: Mapping[str, Any]
+    secrets: bytes | None = None
+    idempotency_key: str | None = None
+
+
+async def enqueue(conn: Any, submissions: Sequence[Submission]) -> list[Enqueued]:
+    """Insert the jobs in one statement; the job each submission landed in, in order."""
+    rows = await conn.fetch(
+        statement("enqueue_jobs"),
+        [s.job_id for s in submissions],
+        [s.owner for s in submissions],
+        [s.flow_id for s in submissions],
+        [s.flow_version for s in submissions],
+        [s.max_attempts for s in submissions],
+        [s.inputs for s in submissions],
+        [s.secrets for s in submissions],
+        [s.idempotency_key for s in submissions],
     )
-    return Enqueued(row["id"], row["flow_id"], JobStatus(row["status"]), row["created_at"], row["inserted"])
+    landed = {row["submitted_id"]: Enqueued(row["id"], row["flow_id"], JobStatus(row["status"]),
+                                            row["created_at"], row["inserted"]) for row in rows}
+    return [landed[s.job_id] for s in submissions]
+
+
+def idempotency_scope(submission: Submission) -> tuple[str, str] | None:
+    """Submissions that share this may not go in one batch (see queue/enqueue_jobs.sql)."""
+    return None if submission.idempotency_key is None else (submission.owner, submission.idempotency_key)
 
 
 async def claim(conn: Any, worker_id: str, limit: int, lease_seconds: float) -> list[Job]:
