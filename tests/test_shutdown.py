@@ -109,7 +109,7 @@ async def test_api_answers_open_sync_runs_before_it_stops(bare):
         assert body["code"] == "SHUTTING_DOWN"
         assert (await client.get("/api/v2/workflows", params={"job_id": body["job_id"]})).json()["status"] == \
             "in_progress"
-        await asyncio.to_thread(api.wait, 30)
+        assert await asyncio.to_thread(api.wait, 30) == 0
         for job_id in (body["job_id"], followed):
             stopped = await client.post("/api/v2/workflows/stop", json={"job_id": job_id})
             assert stopped.json()["status"] == "cancelled"

@@ -50,10 +50,18 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     print("\n".join(f"applied {name}" for name in applied) or "the schema is up to date")
 
 
+def _exit_cleanly(_signal: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     settings = Settings.from_env()
+    if args.workers == 1:
+        # uvicorn shuts down gracefully on SIGTERM, then raises the signal again with the handler it
+        # found: this one, so a clean stop exits 0 rather than as killed by SIGTERM.
+        signal.signal(signal.SIGTERM, _exit_cleanly)
     with contextlib.ExitStack() as stack:
         if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             # Request metrics of all API processes, summed by whichever one a scrape reaches.
