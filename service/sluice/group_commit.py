@@ -1,9 +1,9 @@
 """Group commit: what many tasks of one process write at about the same time goes in one statement.
 
 A write never waits for company: a batch leaves as soon as the event loop gets to it, with what
-arrived until then, and items that arrive while it is in the database go together in the next one. Under load this turns many
-small transactions into a few larger ones (one round trip, one commit, one NOTIFY each); alone, an
-item costs what a write of its own would.
+arrived until then, and items that arrive while it is in the database go together in the next one.
+Under load this turns many small transactions into a few larger ones (one round trip, one commit,
+one NOTIFY each); alone, an item costs what a write of its own would.
 """
 
 from __future__ import annotations
