@@ -4,6 +4,8 @@
 -- Events of a job are written only if its row moved, so the log never has gaps or duplicates.
 -- $1..$7 one element per job: id, attempt, from status, from seq, to status, to seq, error code
 -- $8..$11 one element per event: job id, seq, type, data;  $12 lease seconds for in_progress jobs
+-- $13..$19 one element per chat message a finishing run stored: job id, owner, session id, sender,
+-- sender name, text, time sent
 with change as (
     select *
     from unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[])
@@ -29,6 +31,16 @@ appended as (
     select e.job_id, e.seq, e.type, e.data
     from unnest($8::uuid[], $9::int[], $10::text[], $11::jsonb[]) as e(job_id, seq, type, data)
     join moved on moved.id = e.job_id
+),
+-- A run's chat messages are kept only if its job moved, so a job stopped or taken over meanwhile
+-- leaves no history behind; inserted in the order sent, which is the order history reads them in.
+remembered as (
+    insert into messages (owner, session_id, sender, sender_name, text, job_id, created_at)
+    select m.owner, m.session_id, m.sender, m.sender_name, m.text, m.job_id, m.sent_at
+    from unnest($13::uuid[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::timestamptz[])
+        with ordinality as m(job_id, owner, session_id, sender, sender_name, text, sent_at, position)
+    where m.job_id in (select id from moved)
+    order by m.position
 ),
 -- A finished job needs its per-run global variables no more: they are erased with its last write.
 forgotten as (

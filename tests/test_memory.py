@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import flowkit
 import inprocess
+from sluice import db
+from sluice.engine.history import ChatMessage
 from sluice.engine.services import Services
+from sluice.models import Event, JobStatus
+from sluice.store import flows, jobs
+from sluice.store.jobs import Transition
 
 CHATBOT = "langflow-tests/MemoryChatbotNoLLM.json"
 CHAT_INPUT = "ChatInput-vsgM1"
@@ -133,3 +139,31 @@ async def test_in_process_runs_keep_history_in_memory():
     for text in ("first", "second"):
         outputs = await inprocess.run(export, {f"{CHAT_INPUT}.input_value": text}, services=services, session_id="s")
     assert "| first | User | User | s |" in outputs[CHAT_OUTPUT].content
+
+
+async def test_messages_are_kept_only_by_the_write_that_moves_the_job(cluster):
+    """A run's messages ride its job's final write: a write fenced off (the job stopped, or taken
+    over after a lost lease) stores none, so a retried job never stores its turn twice."""
+    conn = await db.connect(cluster.new_database())
+    try:
+        flow = await flows.create(conn, owner="o", name="m", description="", endpoint_name="m",
+                                  graph=flowkit.echo_flow())
+        job_id = uuid.uuid4()
+        await jobs.enqueue(conn, [jobs.Submission(job_id, "o", flow.id, flow.version, max_attempts=3, inputs={})])
+        [claimed] = await jobs.claim(conn, "worker-1", 10, 30)
+        said = tuple(ChatMessage("o", "s", sender, sender, text, datetime.now(UTC))
+                     for sender, text in (("User", "first"), ("Machine", "second")))
+
+        def finish(attempt: int) -> Transition:
+            return Transition(job_id, attempt, JobStatus.IN_PROGRESS, claimed.event_seq, JobStatus.COMPLETED,
+                              (Event("status", {"status": "completed"}),), messages=said)
+
+        stored = "select sender, text, created_at from messages where job_id = $1 order by id"
+        assert await jobs.transition(conn, [finish(claimed.attempt + 1)], 30) == set()
+        assert await conn.fetch(stored, job_id) == []
+        assert await jobs.transition(conn, [finish(claimed.attempt)], 30) == {job_id}
+        rows = await conn.fetch(stored, job_id)
+        assert [(row["sender"], row["text"], row["created_at"]) for row in rows] == \
+            [(message.sender, message.text, message.timestamp) for message in said]
+    finally:
+        await conn.close()

@@ -39,6 +39,8 @@ class RunContext:
     # Records an event in the job's durable log (e.g. a model's `token` chunks).
     emit: EventSink = _discard
     services: Services = attrs.field(factory=Services)
+    # The run's chat history: its own in a worker (see sluice/engine/history.py), else the services'.
+    history: History = attrs.field(default=attrs.Factory(lambda context: context.services.history, takes_self=True))
     # The run's X-LANGFLOW-GLOBAL-VAR-* header values, still encrypted (opened on first use).
     sealed_variables: bytes | None = attrs.field(default=None, repr=False)
     _request_variables: dict[str, str] | None = attrs.field(default=None, init=False, repr=False)
@@ -62,10 +64,6 @@ class RunContext:
     def public_http(self) -> httpx.AsyncClient:
         """Shared HTTP client for URLs a flow or its inputs supply: private addresses are refused."""
         return self.services.public_http
-
-    @property
-    def history(self) -> History:
-        return self.services.history
 
     async def variable(self, name: str) -> str | None:
         """A global variable: the run's header value, else the owner's stored variable, else the

@@ -1,8 +1,8 @@
 """What a worker shares with the components of every job it runs.
 
-Settings, the database pool, the HTTP clients, chat history and the key that opens secrets are made
-once per worker process. A graph run in-process without a database (the bench, unit tests) gets a
-set without a pool: its chat history lives in memory and database-backed components say they need one.
+Settings, the database pool, the HTTP clients and the key that opens secrets are made once per worker
+process. A graph run in-process without a database (the bench, unit tests) gets a set without a
+pool: its chat history lives in memory and database-backed components say they need one.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import httpx
 
 from sluice.config import Settings
 from sluice.crypto import Cipher
-from sluice.engine.history import DatabaseHistory, History, LocalHistory
+from sluice.engine.history import History, LocalHistory
 from sluice.engine.network import GuardedTransport, NetworkPolicy
 
 # Model APIs can be slow to answer; a component passes its own timeout where it has one.
@@ -31,7 +31,9 @@ class Services:
     def __init__(self, settings: Settings | None = None, pool: asyncpg.Pool | None = None) -> None:
         self.settings = settings or Settings(database_url="")
         self.pool = pool
-        self.history: History = DatabaseHistory(pool) if pool is not None else LocalHistory()
+        # Chat history of runs that bring none of their own: in-process runs. A worker gives each run a
+        # DatabaseHistory, whose messages go with the job's final write.
+        self.history: History = LocalHistory()
         # None without SLUICE_SECRET_KEY: stored and per-run variables then cannot be opened.
         self.cipher = Cipher(self.settings.secret_key) if self.settings.secret_key else None
         self.network = NetworkPolicy.allowing(self.settings.allowed_hosts)

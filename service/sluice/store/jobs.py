@@ -11,6 +11,7 @@ import asyncpg
 import attrs
 
 from sluice.convert import converter
+from sluice.engine.history import ChatMessage
 from sluice.models import Event, ExecutionError, ExecutionResponse, Job, JobStatus
 from sluice.sql import statement
 
@@ -26,6 +27,8 @@ class Transition:
     to_status: JobStatus
     events: tuple[Event, ...] = ()
     error_code: str | None = None
+    # Chat messages the run stored, kept only if the job moves (a final write carries them).
+    messages: tuple[ChatMessage, ...] = ()
 
     @property
     def to_seq(self) -> int:
@@ -124,8 +127,23 @@ async def transition(conn: Any, changes: Sequence[Transition], lease_seconds: fl
         [event.type for _, _, event in events],
         [converter.unstructure(event.data) for _, _, event in events],
         lease_seconds,
+        *_message_columns(changes),
     )
     return set(row["moved_ids"]) if row else set()
+
+
+def _message_columns(changes: Sequence[Transition]) -> tuple[list[Any], ...]:
+    """transition_jobs' message arrays: job id, owner, session, sender, sender name, text, time."""
+    stored = [(change.job_id, message) for change in changes for message in change.messages]
+    return (
+        [job_id for job_id, _ in stored],
+        [message.owner for _, message in stored],
+        [message.session_id for _, message in stored],
+        [message.sender for _, message in stored],
+        [message.sender_name for _, message in stored],
+        [message.text for _, message in stored],
+        [message.timestamp for _, message in stored],
+    )
 
 
 async def release(conn: Any, change: Transition) -> bool:

@@ -1,20 +1,13 @@
-"""Chat history: the messages of an owner's sessions, written and read by chat components."""
+"""Chat history: reading an owner's session. A job's final write stores the messages its run sent
+(queue/transition_jobs.sql)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 
 from sluice.sql import statement
-
-
-async def add(conn: Any, *, owner: str, session_id: str, sender: str, sender_name: str, text: str,
-              job_id: UUID | None) -> tuple[int, datetime]:
-    row = await conn.fetchrow(statement("insert_message"), owner, session_id, sender, sender_name, text, job_id)
-    return row["id"], row["created_at"]
 
 
 async def recent(conn: Any, *, owner: str, session_id: str, limit: int, sender: str | None = None,

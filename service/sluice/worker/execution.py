@@ -14,6 +14,7 @@ from typing import Any
 from sluice import db
 from sluice.engine.context import RunContext
 from sluice.engine.graph import FlowFormatError, Graph
+from sluice.engine.history import ChatMessage, DatabaseHistory
 from sluice.engine.inputs import InvalidInputs, group_overrides, session_id
 from sluice.engine.runner import FlowFailed, run_graph
 from sluice.engine.services import Services
@@ -33,6 +34,8 @@ class Execution:
         self._seq = job.event_seq
         # The claim wrote the `in_progress` status event already.
         self._pending: list[Event] = []
+        # Chat messages the run stored (its DatabaseHistory): written with the job's final status.
+        self.new_messages: list[ChatMessage] = []
         self._write_lock = asyncio.Lock()
         self.lost = False
 
@@ -47,9 +50,10 @@ class Execution:
     async def finish(self, response: ExecutionResponse, error_code: str | None = None) -> None:
         self.emit("status", {"status": response.status.value})
         self.emit("end", response)
-        await self._write(response.status, error_code)
+        await self._write(response.status, error_code, tuple(self.new_messages))
 
-    async def _write(self, status: JobStatus, error_code: str | None = None) -> None:
+    async def _write(self, status: JobStatus, error_code: str | None = None,
+                     messages: tuple[ChatMessage, ...] = ()) -> None:
         async with self._write_lock:
             if self.lost:
                 return
@@ -62,6 +66,7 @@ class Execution:
                 to_status=status,
                 events=events,
                 error_code=error_code,
+                messages=messages,
             )
             if await self._writer.write(change):
                 self._seq = change.to_seq
@@ -78,6 +83,7 @@ class Execution:
         async with self._write_lock:
             if self.lost:
                 return False
+            # The messages the run stored are dropped with it: the job runs again and stores them then.
             self.lost = True
             back = Event("status", {"status": JobStatus.QUEUED.value, "reason": "shutdown",
                                     "attempt": self.job.attempt})
@@ -121,6 +127,7 @@ async def _run(execution: Execution, load_graph: GraphLoader, services: Services
             session_id=session_id(job.inputs) or str(job.id),
             emit=execution.emit,
             services=services,
+            history=DatabaseHistory(services.pool, execution.new_messages),
             sealed_variables=job.secrets,
         )
         outputs = await run_graph(graph, overrides, context)

@@ -16,7 +16,7 @@ from sluice.engine.component import Component
 from sluice.engine.components.chat import session_of
 from sluice.engine.context import RunContext
 from sluice.engine.graph import Node
-from sluice.engine.history import StoredMessage
+from sluice.engine.history import ChatMessage
 from sluice.engine.template import render
 from sluice.engine.values import Data, DataFrame, Message, to_text
 
@@ -40,7 +40,7 @@ class Memory(Component):
         }
 
 
-async def _retrieve(node: Node, params: Mapping[str, Any], context: RunContext) -> list[StoredMessage]:
+async def _retrieve(node: Node, params: Mapping[str, Any], context: RunContext) -> list[ChatMessage]:
     limit = _count(params.get("n_messages"))
     if limit == 0:
         return []
@@ -70,7 +70,7 @@ async def _store(params: Mapping[str, Any], context: RunContext) -> Message:
     return message
 
 
-def _row(stored: StoredMessage) -> dict[str, Any]:
+def _row(stored: ChatMessage) -> dict[str, Any]:
     return {
         "text": stored.text,
         "sender": stored.sender,
