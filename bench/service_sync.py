@@ -18,7 +18,8 @@ from bench.procs import Child, stop_all
 from bench.report import Figure, Target
 from bench.service import ECHO, WORKERS, free_port, run_body, sluice_service, wait_http
 
-CLIENTS = (8, 64)
+# Concurrent clients, and the requests they send in all (each run lasts a few seconds for Sluice).
+CLIENTS = {8: 2000, 64: 3200}
 
 
 @contextlib.asynccontextmanager
@@ -45,16 +46,16 @@ def served_flow_id(port: int, key: str) -> str:
 
 async def measure(port: int, key: str, path: str, body: bytes, bench: Bench) -> dict[str, dict[str, float]]:
     sequential, warmup = bench.size((1000, 100), (200, 20))
-    per_client = bench.size(50, 10)
     headers = {"x-api-key": key}
     results: dict[str, dict[str, float]] = {}
     [connection] = await http_load.connections("127.0.0.1", port, headers, 1)
     await http_load.sequential(connection, path, body, warmup)
     results["sequential"] = await http_load.sequential(connection, path, body, sequential)
     await connection.close()
-    for clients in CLIENTS:
+    for clients, requests in CLIENTS.items():
         connections = await http_load.connections("127.0.0.1", port, headers, clients)
-        results[f"{clients} clients"] = await http_load.concurrent(connections, path, body, clients * per_client)
+        results[f"{clients} clients"] = await http_load.concurrent(connections, path, body,
+                                                                   bench.size(requests, clients * 10))
         for connection in connections:
             await connection.close()
     return results
