@@ -5,8 +5,8 @@
   again with 1,000,000 finished jobs (four events each) beside them: loaded / empty must stay within
   1.5 (a ratio of at least 0.67 in the table, where the peer column is the empty table).
 - Table and index sizes after churning 1,000,000 jobs through real workers, in rounds, with finished
-  jobs deleted after each round by the retention duty's own statement (queue/prune_jobs.sql) in
-  batches of 5,000, against the sizes after the first round.
+  jobs deleted after each round by the retention duty's own code (queue/prune_jobs.sql in batches
+  of 5,000, then its vacuum), against the sizes after the first round.
 """
 
 from __future__ import annotations
@@ -95,8 +95,7 @@ async def _churn(bench: Bench, total: int, round_size: int) -> tuple[dict[str, f
         for done in range(0, total, round_size):
             await system.enqueue_many(conn, min(round_size, total - done))
             await _unfinished(conn)
-            while (await retention.prune_batch(conn, 0, DELETE_BATCH))[1].jobs:
-                pass
+            await retention.prune(conn, 0, wait_for_lock=True, batch=DELETE_BATCH, pause=0)
             if not first:
                 first = await _sizes(conn)
         last = await _sizes(conn)
@@ -121,8 +120,8 @@ async def run(bench: Bench) -> list[Figure]:
                (WITHIN,)),
     ]
     first, last = await _churn(bench, churned, bench.size(20_000, 10_000))
-    note = ("finished jobs deleted after each round by the retention statement (queue/prune_jobs.sql), in batches "
-            "of 5,000; peer column: sizes after the first round")
+    note = ("finished jobs deleted after each round by the retention duty's code (batches of 5,000, then its "
+            "vacuum); peer column: sizes after the first round")
     for part, size in last.items():
         figures.append(Figure(f"size after churning {churned:,} jobs: {part} (with indexes)", "MB", size, first[part],
                               "first round", "lower", note=note if part == "total" else ""))

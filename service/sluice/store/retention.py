@@ -33,19 +33,24 @@ async def prune_batch(conn: Any, days: float, limit: int = BATCH) -> tuple[bool,
     return row["held"], Pruned(row["jobs"], row["events"], row["files"])
 
 
-async def prune(conn: Any, days: float, *, wait_for_lock: bool) -> Pruned:
-    """Delete every job that finished more than `days` ago, batch by batch.
+async def prune(conn: Any, days: float, *, wait_for_lock: bool, batch: int = BATCH, pause: float = PAUSE) -> Pruned:
+    """Delete every job that finished more than `days` ago, batch by batch, then vacuum the tables
+    if anything went.
 
     Without `wait_for_lock`, finding the lock taken ends the round: someone else is pruning.
     """
     total = Pruned()
     while True:
-        held, pruned = await prune_batch(conn, days)
+        held, pruned = await prune_batch(conn, days, batch)
         if not held and not wait_for_lock:
             break
         total += pruned
-        if held and pruned.jobs < BATCH:
+        if held and pruned.jobs < batch:
             break
-        await asyncio.sleep(PAUSE)
+        await asyncio.sleep(pause)
+    if total.jobs:
+        # Makes the deleted rows' space reusable at once. Autovacuum would too, but only once it
+        # comes round (every minute at most), and a busy queue fills the tables anew meanwhile.
+        await conn.execute(statement("vacuum_job_tables"))
     await conn.execute(statement("prune_workers"))
     return total
