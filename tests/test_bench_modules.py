@@ -1,17 +1,23 @@
 """The benchmarks never run in the test suite (speed belongs in `make bench`), but they must stay
-importable, name only SQL that exists, and report targets honestly."""
+importable, name only SQL that exists, and report targets honestly; and Sluice's side of the queue
+benchmarks must still run against the code it measures (a tiny drain and steady run, no timing)."""
 
 from __future__ import annotations
 
 import importlib
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from bench.__main__ import BENCHMARKS
 from bench.report import Figure, Target, table
 from bench.statements import FOLDER
 from bench.stats import percentile
 
+from conftest import REPOSITORY, Cluster
 from sluice.sql import QUEUE_SQL
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
@@ -50,3 +56,23 @@ def test_lower_is_better_figures_invert_the_ratio_and_check_their_limit():
 def test_percentiles_interpolate_between_samples():
     assert percentile([4.0, 1.0, 3.0, 2.0], 0.5) == 2.5
     assert percentile([1.0, 2.0, 3.0], 0.99) == 2.98
+
+
+def _sluice_queue(cluster: Cluster, *args: str) -> dict[str, float]:
+    done = subprocess.run([sys.executable, "-m", "bench.sluice_queue", *args[:1], cluster.new_database(), *args[1:]],
+                          capture_output=True, text=True, cwd=REPOSITORY, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sluice_queue_drain_runs_every_job_through_real_workers(cluster, workers):
+    answer = _sluice_queue(cluster, "drain", "--jobs", "300", "--workers", workers)
+    assert answer["jobs"] == 300
+    assert answer["seconds"] > 0
+
+
+def test_sluice_queue_steady_measures_each_enqueued_job(cluster):
+    answer = _sluice_queue(cluster, "steady", "--seconds", "1", "--rate", "50", "--workers", "1")
+    assert 40 <= answer["enqueued"] <= 50
+    assert answer["count"] == answer["enqueued"]
