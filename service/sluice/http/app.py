@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
+from uuid import UUID
 
 import asyncpg
 import attrs
@@ -15,8 +16,8 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from sluice import db
+from sluice.batching import Batcher
 from sluice.config import Settings
-from sluice.group_commit import GroupCommit
 from sluice.http import files, flows, health, metrics, openapi, workflows
 from sluice.http.auth import KeyCache
 from sluice.http.errors import handlers
@@ -40,8 +41,10 @@ class Services:
     waiters: JobWaiters
     feeds: JobFeeds
     shutdown: Shutdown
-    # Runs submitted at about the same time are inserted together (sluice/group_commit.py).
-    submissions: GroupCommit[jobs.Submission, jobs.Enqueued]
+    # Runs submitted at about the same time are inserted together, and the results that sync waiters
+    # and polls ask for at about the same time are read together (sluice/batching.py).
+    submissions: Batcher[jobs.Submission, jobs.Enqueued]
+    results: Batcher[tuple[UUID, str], jobs.StoredJob | None]
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -84,9 +87,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         pool = await db.create_pool(settings.database_url, min_size=1, max_size=settings.pool_size)
-        submissions = GroupCommit(partial(jobs.enqueue, pool), max_batch=100, key=jobs.idempotency_scope)
+        submissions = Batcher(partial(jobs.enqueue, pool), max_batch=100, key=jobs.idempotency_scope)
+        results = Batcher(partial(jobs.read_many, pool), max_batch=100)
         services = Services(settings, pool, KeyCache(pool), FlowCache(pool), JobWaiters(), JobFeeds(pool),
-                            Shutdown(settings.shutdown_grace), submissions)
+                            Shutdown(settings.shutdown_grace), submissions, results)
 
         def job_changed(payload: str) -> None:
             changes = job_changes(payload)

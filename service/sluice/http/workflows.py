@@ -136,7 +136,7 @@ async def _wait_for_result(request: Request, job_id: UUID, owner: str, enqueue: 
                 await enqueue
                 enqueue = None
             else:
-                stored = await jobs.read(services.pool, job_id, owner)
+                stored = await services.results.submit((job_id, owner))
                 if stored is not None and stored.job.status.is_terminal:
                     return _response_body(stored)
             remaining = deadline - loop.time()
@@ -162,7 +162,7 @@ async def get_workflow(request: Request) -> Response:
     job_id = _job_id(request.query_params.get("job_id"))
     stream = _flag(request, "stream")
     after = resume_after(request)
-    stored = await jobs.read(services.pool, job_id, owner)
+    stored = await services.results.submit((job_id, owner))
     if stored is None:
         raise _job_not_found(job_id)
     if stream:

@@ -175,10 +175,15 @@ class StoredJob:
 
 
 async def read(conn: Any, job_id: UUID, owner: str) -> StoredJob | None:
-    row = await conn.fetchrow(statement("read_job"), job_id, owner)
-    if row is None:
-        return None
-    return StoredJob(job=_job(row), response=row["response"])
+    [stored] = await read_many(conn, [(job_id, owner)])
+    return stored
+
+
+async def read_many(conn: Any, wanted: Sequence[tuple[UUID, str]]) -> list[StoredJob | None]:
+    """Each (job id, owner) pair's job; None where the owner has no such job."""
+    rows = await conn.fetch(statement("read_jobs"), [job_id for job_id, _ in wanted], [owner for _, owner in wanted])
+    found = {(row["id"], row["owner"]): StoredJob(job=_job(row), response=row["response"]) for row in rows}
+    return [found.get(pair) for pair in wanted]
 
 
 @attrs.frozen

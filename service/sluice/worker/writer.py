@@ -1,4 +1,4 @@
-"""Job transitions of one worker, written by group commit (sluice/group_commit.py): what its jobs
+"""Job transitions of one worker, written by group commit (sluice/batching.py): what its jobs
 write at about the same time goes in one statement.
 
 Each job awaits its own write before making the next, so a batch never holds two transitions of
@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 from sluice import db
-from sluice.group_commit import GroupCommit
+from sluice.batching import Batcher
 from sluice.store import jobs
 from sluice.store.jobs import Transition
 
@@ -29,7 +29,7 @@ class TransitionWriter:
     def __init__(self, pool: asyncpg.Pool, lease_seconds: float) -> None:
         self._pool = pool
         self._lease_seconds = lease_seconds
-        self._group = GroupCommit(self._apply, max_batch=MAX_BATCH)
+        self._group = Batcher(self._apply, max_batch=MAX_BATCH)
 
     async def write(self, change: Transition) -> bool:
         """Apply the transition; False when it was fenced off (the job is no longer ours)."""

@@ -1,5 +1,6 @@
-"""Group commit: runs submitted at about the same time are inserted together, and still each land
-in their own job (or, with a repeated idempotency key, in the first one)."""
+"""Batching: runs submitted at about the same time are inserted together, and still each land in
+their own job (or, with a repeated idempotency key, in the first one); sync waiters read their
+results together."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Sequence
 import pytest
 
 import flowkit
-from sluice.group_commit import GroupCommit
+from sluice.batching import Batcher
 
 INPUT = "ChatInput-xDNlW.input_value"
 
@@ -56,7 +57,7 @@ async def test_a_failed_write_fails_its_batch_only():
             raise ValueError("unlucky batch")
         return [item * 2 for item in batch]
 
-    group: GroupCommit[int, int] = GroupCommit(write, max_batch=4, key=lambda item: item % 5 or None)
+    group: Batcher[int, int] = Batcher(write, max_batch=4, key=lambda item: item % 5 or None)
     results = await asyncio.gather(*(group.submit(item) for item in range(1, 16)), return_exceptions=True)
     failed = {item for batch in written if 13 in batch for item in batch}
     for item, result in zip(range(1, 16), results, strict=True):
@@ -74,6 +75,29 @@ async def test_results_come_back_in_order(count):
     async def write(batch: Sequence[str]) -> list[str]:
         return [text.upper() for text in batch]
 
-    group: GroupCommit[str, str] = GroupCommit(write, max_batch=3)
+    group: Batcher[str, str] = Batcher(write, max_batch=3)
     texts = [f"t{n}" for n in range(count)]
     assert await asyncio.gather(*(group.submit(text) for text in texts)) == [text.upper() for text in texts]
+
+
+async def test_results_read_together_stay_with_their_owner(service, client, owner_key):
+    flow = await service.flow(client, flowkit.echo_flow())
+    mine = [(await client.post("/api/v2/workflows", json={"flow_id": flow["id"], "inputs": {INPUT: f"mine {n}"}})
+             ).json()["job_id"] for n in range(6)]
+    _, other_key = await service.key()
+    async with service.client(other_key) as other:
+        theirs_flow = await service.flow(other, flowkit.echo_flow())
+        theirs = [(await other.post("/api/v2/workflows", json={"flow_id": theirs_flow["id"]})).json()["job_id"]
+                  for _ in range(3)]
+    # One burst of polls by one owner, for its own jobs and for another owner's.
+    answers = await asyncio.gather(*(client.get("/api/v2/workflows", params={"job_id": job_id})
+                                     for job_id in [*mine, *theirs] * 3))
+    by_job = [(job_id, answer) for job_id, answer in zip([*mine, *theirs] * 3, answers, strict=True)]
+    for job_id, answer in by_job:
+        if job_id in mine:
+            assert answer.status_code == 200
+            assert answer.json()["job_id"] == job_id
+            assert answer.json()["outputs"]["ChatOutput-9hGOk"]["content"] == f"mine {mine.index(job_id)}"
+        else:
+            assert answer.status_code == 404
+            assert answer.json()["code"] == "JOB_NOT_FOUND"

@@ -1,9 +1,11 @@
-"""Group commit: what many tasks of one process write at about the same time goes in one statement.
+"""Batching: what many tasks of one process ask of the database at about the same time goes in one
+statement. For writes this is group commit (the API's job inserts, a worker's job transitions);
+for reads, one query answers every sync waiter that one NOTIFY woke.
 
-A write never waits for company: a batch leaves as soon as the event loop gets to it, with what
-arrived until then, and items that arrive while it is in the database go together in the next one.
-Under load this turns many small transactions into a few larger ones (one round trip, one commit,
-one NOTIFY each); alone, an item costs what a write of its own would.
+A call never waits for company: a batch leaves as soon as the event loop gets to it, with what
+arrived until then, and calls that arrive while it is in the database go together in the next one.
+Under load this turns many small statements into a few larger ones (one round trip each, and for
+writes one commit and one NOTIFY); alone, a call costs what a statement of its own would.
 """
 
 from __future__ import annotations
@@ -20,15 +22,15 @@ def _no_key(_item: object) -> None:
     return None
 
 
-class GroupCommit(Generic[T, R]):
-    """Feeds items to `write` in batches of at most `max_batch`; `write` answers one result per
-    item, in order. Items with the same non-None `key` never share a batch (a statement that
-    upserts on that key could not touch one row twice). If `write` raises, every item of its batch
+class Batcher(Generic[T, R]):
+    """Feeds items to `run` in batches of at most `max_batch`; `run` answers one result per item,
+    in order. Items with the same non-None `key` never share a batch (a statement that
+    upserts on that key could not touch one row twice). If `run` raises, every item of its batch
     gets the exception."""
 
-    def __init__(self, write: Callable[[Sequence[T]], Awaitable[Sequence[R]]], *, max_batch: int,
+    def __init__(self, run: Callable[[Sequence[T]], Awaitable[Sequence[R]]], *, max_batch: int,
                  key: Callable[[T], Hashable | None] = _no_key) -> None:
-        self._write = write
+        self._run = run
         self._max_batch = max_batch
         self._key = key
         self._pending: list[tuple[T, asyncio.Future[R]]] = []
@@ -45,7 +47,7 @@ class GroupCommit(Generic[T, R]):
         while self._pending:
             batch = self._next_batch()
             try:
-                results = await self._write([item for item, _ in batch])
+                results = await self._run([item for item, _ in batch])
             except asyncio.CancelledError:
                 for _, done in (*batch, *self._pending):
                     done.cancel()
