@@ -59,7 +59,7 @@ class Worker:
         # Claims and lease renewals do not wait for their commit to reach the disk: a database crash
         # that loses one only puts the job back as it was, and the attempt fence makes every later
         # write of this run change nothing. What a job's owner is told (its end) is always durable.
-        self.claim_pool = await db.create_pool(self.settings.database_url, min_size=1, max_size=2,
+        self.claim_pool = await db.create_pool(self.settings.database_url, min_size=1, max_size=1,
                                                wait_for_flush=False)
         # Shared by every job's components: the pool, HTTP clients, chat history, the secret key.
         self.services = Services(self.settings, self.pool)
