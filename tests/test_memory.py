@@ -9,9 +9,8 @@ from typing import Any
 import flowkit
 import inprocess
 from sluice import db
-from sluice.engine.history import ChatMessage
 from sluice.engine.services import Services
-from sluice.models import Event, JobStatus
+from sluice.models import ChatMessage, Event, JobStatus
 from sluice.store import flows, jobs
 from sluice.store.jobs import Transition
 

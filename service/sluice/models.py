@@ -117,3 +117,15 @@ class FlowSummary:
     updated_at: datetime
     # Maximum run time of the flow's jobs, when lower than SLUICE_JOB_TIMEOUT.
     timeout_seconds: int | None = None
+
+
+@attrs.frozen
+class ChatMessage:
+    """One message of an owner's chat session (Chat Input, Chat Output, Message History)."""
+
+    owner: str
+    session_id: str
+    sender: str
+    sender_name: str
+    text: str
+    timestamp: datetime

@@ -17,24 +17,15 @@ from typing import Protocol
 from uuid import UUID
 
 import asyncpg
-import attrs
 
 from sluice.engine.values import Message
+from sluice.models import ChatMessage
 from sluice.store import messages
 
 
-@attrs.frozen
-class ChatMessage:
-    owner: str
-    session_id: str
-    sender: str
-    sender_name: str
-    text: str
-    timestamp: datetime
-
-    @classmethod
-    def sent(cls, owner: str, message: Message) -> ChatMessage:
-        return cls(owner, message.session_id, message.sender, message.sender_name, message.text, datetime.now(UTC))
+def _sent(owner: str, message: Message) -> ChatMessage:
+    return ChatMessage(owner, message.session_id, message.sender, message.sender_name, message.text,
+                       datetime.now(UTC))
 
 
 class History(Protocol):
@@ -62,7 +53,7 @@ class DatabaseHistory:
         self.unwritten = unwritten
 
     async def add(self, owner: str, job_id: UUID, message: Message) -> None:
-        self.unwritten.append(ChatMessage.sent(owner, message))
+        self.unwritten.append(_sent(owner, message))
 
     async def recent(self, owner: str, session_id: str, limit: int, sender: str | None = None,
                      sender_name: str | None = None) -> list[ChatMessage]:
@@ -82,7 +73,7 @@ class LocalHistory:
         self._sessions: dict[tuple[str, str], list[ChatMessage]] = {}
 
     async def add(self, owner: str, job_id: UUID, message: Message) -> None:
-        self._sessions.setdefault((owner, message.session_id), []).append(ChatMessage.sent(owner, message))
+        self._sessions.setdefault((owner, message.session_id), []).append(_sent(owner, message))
 
     async def recent(self, owner: str, session_id: str, limit: int, sender: str | None = None,
                      sender_name: str | None = None) -> list[ChatMessage]:

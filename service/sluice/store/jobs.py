@@ -11,8 +11,7 @@ import asyncpg
 import attrs
 
 from sluice.convert import converter
-from sluice.engine.history import ChatMessage
-from sluice.models import Event, ExecutionError, ExecutionResponse, Job, JobStatus
+from sluice.models import ChatMessage, Event, ExecutionError, ExecutionResponse, Job, JobStatus
 from sluice.sql import statement
 
 

@@ -14,11 +14,11 @@ from typing import Any
 from sluice import db
 from sluice.engine.context import RunContext
 from sluice.engine.graph import FlowFormatError, Graph
-from sluice.engine.history import ChatMessage, DatabaseHistory
+from sluice.engine.history import DatabaseHistory
 from sluice.engine.inputs import InvalidInputs, group_overrides, session_id
 from sluice.engine.runner import FlowFailed, run_graph
 from sluice.engine.services import Services
-from sluice.models import Event, ExecutionError, ExecutionResponse, Job, JobStatus
+from sluice.models import ChatMessage, Event, ExecutionError, ExecutionResponse, Job, JobStatus
 from sluice.store.jobs import Transition
 from sluice.worker.writer import TransitionWriter
 

@@ -16,9 +16,9 @@ from sluice.engine.component import Component
 from sluice.engine.components.chat import session_of
 from sluice.engine.context import RunContext
 from sluice.engine.graph import Node
-from sluice.engine.history import ChatMessage
 from sluice.engine.template import render
 from sluice.engine.values import Data, DataFrame, Message, to_text
+from sluice.models import ChatMessage
 
 # Langflow's cap on a retrieval when `n_messages` is empty.
 MAX_MESSAGES = 10_000
