@@ -349,7 +349,7 @@ async def test_agent_sends_the_sessions_earlier_turns_as_chat_history(fake_opena
     question = unique("And now?")
     context = RunContext(job_id=uuid.uuid4(), owner="someone", flow_id=uuid.uuid4(), session_id="chat-1")
     for text, sender in [("first question", "User"), ("first answer", "Machine"), ("second question", "User")]:
-        await context.history.add("someone", context.job_id, Message(text, sender=sender, session_id="chat-1"))
+        await context.history.add("someone", Message(text, sender=sender, session_id="chat-1"))
     graph = parse_graph(chat_flow(agent_node(n_messages=flowkit.field(2, "int"))))
     outputs = await run_graph(graph, {"ChatInput-1": {"input_value": question}}, context)
     assert outputs["ChatOutput-1"].content == f"echo: {question}"

@@ -14,7 +14,6 @@ import itertools
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
-from uuid import UUID
 
 import asyncpg
 
@@ -29,7 +28,7 @@ def _sent(owner: str, message: Message) -> ChatMessage:
 
 
 class History(Protocol):
-    async def add(self, owner: str, job_id: UUID, message: Message) -> None: ...
+    async def add(self, owner: str, message: Message) -> None: ...
 
     async def recent(self, owner: str, session_id: str, limit: int, sender: str | None = None,
                      sender_name: str | None = None) -> list[ChatMessage]:
@@ -52,7 +51,7 @@ class DatabaseHistory:
         self._pool = pool
         self.unwritten = unwritten
 
-    async def add(self, owner: str, job_id: UUID, message: Message) -> None:
+    async def add(self, owner: str, message: Message) -> None:
         self.unwritten.append(_sent(owner, message))
 
     async def recent(self, owner: str, session_id: str, limit: int, sender: str | None = None,
@@ -72,7 +71,7 @@ class LocalHistory:
     def __init__(self) -> None:
         self._sessions: dict[tuple[str, str], list[ChatMessage]] = {}
 
-    async def add(self, owner: str, job_id: UUID, message: Message) -> None:
+    async def add(self, owner: str, message: Message) -> None:
         self._sessions.setdefault((owner, message.session_id), []).append(_sent(owner, message))
 
     async def recent(self, owner: str, session_id: str, limit: int, sender: str | None = None,

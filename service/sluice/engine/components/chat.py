@@ -24,7 +24,7 @@ def session_of(params: Mapping[str, Any], context: RunContext) -> str:
 
 async def _send(params: Mapping[str, Any], context: RunContext, message: Message) -> Mapping[str, Any]:
     if params.get("should_store_message", True):
-        await context.history.add(context.owner, context.job_id, message)
+        await context.history.add(context.owner, message)
     return {"message": message}
 
 

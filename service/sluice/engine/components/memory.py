@@ -66,7 +66,7 @@ async def _store(params: Mapping[str, Any], context: RunContext) -> Message:
         session_id=to_text(params.get("session_id")) or given.session_id or context.session_id,
         files=given.files,
     )
-    await context.history.add(context.owner, context.job_id, message)
+    await context.history.add(context.owner, message)
     return message
 
 
