@@ -17,6 +17,7 @@ import attrs
 import orjson
 
 from bench.harness import OWNER, Bench, prepared_database
+from bench.procs import REPOSITORY
 from bench.report import Figure, Target
 from bench.stats import latency_summary
 from sluice import db
@@ -25,7 +26,6 @@ from sluice.engine.graph import FlowFormatError, Graph, parse_graph
 from sluice.engine.inputs import group_overrides
 from sluice.engine.runner import run_graph
 from sluice.engine.validation import check_graph
-from sluice.sql import REPOSITORY
 
 FLOWS = REPOSITORY.parent / "shared" / "flows" / "langflow-tests"
 MESSAGE = "hello from the benchmark"

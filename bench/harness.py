@@ -15,8 +15,9 @@ from typing import Any
 import attrs
 
 from bench.procs import REPOSITORY, Child, run_json, start_ready
-from sluice import db, migrate
+from sluice import db
 from sluice.embedded_db import EmbeddedPostgres
+from sluice.store import migrate
 
 BENCH_DIR = REPOSITORY / ".bench"
 OWNER = "bench"

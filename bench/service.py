@@ -13,10 +13,9 @@ import httpx
 import orjson
 
 from bench.harness import OWNER, Bench, prepared_database, sluice_command, start_workers
-from bench.procs import Child, stop_all
+from bench.procs import REPOSITORY, Child, stop_all
 from sluice import db
 from sluice.engine.validation import runnable_document
-from sluice.sql import REPOSITORY
 from sluice.store import flows, keys
 
 ECHO = REPOSITORY.parent / "shared" / "flows" / "langflow-tests" / "chat_echo_no_llm.json"

@@ -15,8 +15,8 @@ import asyncpg
 from bench import queue_driver
 from bench.harness import OWNER, WORKER_READY
 from bench.statements import statement as bench_statement
-from sluice import db, migrate
-from sluice.store import flows, jobs
+from sluice import db
+from sluice.store import flows, jobs, migrate
 from sluice.worker.loop import CLAIM_BATCH
 
 EMPTY_FLOW = {"nodes": [], "edges": []}

@@ -24,9 +24,9 @@ import httpx
 import pytest
 
 from fake_openai import FakeOpenAI
-from sluice import db, migrate
+from sluice import db
 from sluice.embedded_db import EmbeddedPostgres
-from sluice.store import keys
+from sluice.store import keys, migrate
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 TEMPLATE = "sluice_template"

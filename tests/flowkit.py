@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 SHARED_FLOWS = Path(__file__).resolve().parents[2] / "shared" / "flows"
-EXAMPLE_FLOWS = Path(__file__).resolve().parents[1] / "examples" / "flows"
+DEMO_FLOWS = Path(__file__).resolve().parents[1] / "service" / "sluice" / "demo"
 
 
 def load(path: Path) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from bench.statements import FOLDER
 from bench.stats import percentile
 
 from conftest import REPOSITORY, Cluster
-from sluice.sql import QUEUE_SQL
+from sluice.store.statements import SQL
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
@@ -34,7 +34,7 @@ def test_every_statement_the_benchmarks_name_exists():
         named.update(re.findall(r'statement\("(\w+)"', path.read_text()))
     assert named
     missing = [name for name in named
-               if not (FOLDER / f"{name}.sql").exists() and not (QUEUE_SQL / f"{name}.sql").exists()]
+               if not (FOLDER / f"{name}.sql").exists() and not (SQL / f"{name}.sql").is_file()]
     assert missing == []
 
 

@@ -55,7 +55,7 @@ async def test_imported_flow_runs_through_the_api(cluster):
     from conftest import Processes
 
     database = cluster.new_database()
-    path = flowkit.EXAMPLE_FLOWS / "echo.json"
+    path = flowkit.DEMO_FLOWS / "echo.json"
     sluice(database, "flows", "import", str(path), "--owner", "runner")
     key = sluice(database, "keys", "create", "--owner", "runner").stdout.strip().splitlines()[-1]
     processes = Processes(database)

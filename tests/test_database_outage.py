@@ -16,9 +16,9 @@ import pytest
 
 import flowkit
 from conftest import REPOSITORY, Processes, free_port
-from sluice import db, migrate
+from sluice import db
 from sluice.embedded_db import EmbeddedPostgres
-from sluice.store import keys
+from sluice.store import keys, migrate
 
 INPUT = "ChatInput-xDNlW.input_value"
 

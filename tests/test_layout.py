@@ -1,4 +1,4 @@
-"""The repository's `queue/` folder holds SQL and must never hide Python's own `queue` module."""
+"""The SQL ships inside the package, and nothing in the repository hides Python's own `queue` module."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sluice.sql import QUEUE_SQL, statement
+from sluice.store.statements import MIGRATIONS, SQL, sql_files, statement
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -19,8 +19,9 @@ def test_stdlib_queue_imports_from_the_repository_root():
     assert not result.stdout.strip().startswith(str(REPOSITORY))
 
 
-def test_queue_folder_holds_only_sql_and_every_statement_loads():
-    files = list(QUEUE_SQL.iterdir())
-    assert files and all(path.suffix == ".sql" for path in files)
-    for path in files:
-        assert statement(path.stem).strip()
+def test_sql_folders_hold_only_sql_and_every_statement_loads():
+    for folder in (SQL, MIGRATIONS):
+        entries = [entry for entry in folder.iterdir() if entry.name != "__pycache__"]
+        assert entries and all(entry.name.endswith(".sql") for entry in entries)
+    for entry in sql_files(SQL):
+        assert statement(entry.name.removesuffix(".sql")).strip()

@@ -15,7 +15,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import Cluster, Service, start_service
-from sluice import migrate
+from sluice.store import migrate
 
 
 @pytest.fixture(scope="module")

@@ -16,12 +16,12 @@ from typing import Any
 
 import orjson
 
-from sluice import db, migrate
+from sluice import db
 from sluice.config import Settings
 from sluice.crypto import Cipher, SecretKeyError
 from sluice.engine.graph import FlowFormatError
 from sluice.engine.validation import runnable_document
-from sluice.store import flows, keys, variables
+from sluice.store import flows, keys, migrate, variables
 
 
 def _run(main: Callable[[], Awaitable[Any]]) -> Any:

@@ -14,19 +14,20 @@ import signal
 import subprocess
 import sys
 import time
+from importlib.resources import files
 from pathlib import Path
 
 import httpx
 import orjson
 
-from sluice import db, migrate
+from sluice import db
 from sluice.embedded_db import EmbeddedPostgres
 from sluice.engine.validation import runnable_document
-from sluice.sql import REPOSITORY
-from sluice.store import flows, keys
+from sluice.store import flows, keys, migrate
 
-DATA = Path(os.environ.get("SLUICE_DATA_DIR", REPOSITORY / ".data"))
-EXAMPLES = REPOSITORY / "examples" / "flows"
+# `make run` starts from the checkout, so its data lands in the checkout's git-ignored `.data/`.
+DATA = Path(os.environ.get("SLUICE_DATA_DIR") or Path.cwd() / ".data")
+DEMO_FLOWS = files("sluice") / "demo"
 OWNER = "demo"
 DEMO_FLOW = "echo"
 
@@ -36,8 +37,10 @@ async def prepare(url: str) -> str:
     conn = await db.connect(url)
     try:
         await migrate.migrate(conn)
-        for path in sorted(EXAMPLES.glob("*.json")):
-            export = orjson.loads(path.read_bytes())
+        for entry in sorted(DEMO_FLOWS.iterdir(), key=lambda entry: entry.name):
+            if not entry.name.endswith(".json"):
+                continue
+            export = orjson.loads(entry.read_bytes())
             if await flows.read(conn, OWNER, export["endpoint_name"]) is None:
                 await flows.create(conn, owner=OWNER, name=export["name"],
                                    description=export.get("description", ""),

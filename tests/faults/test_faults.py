@@ -20,9 +20,9 @@ from load import MODEL_DELAY, assert_nothing_lost, check_every_job, fault_servic
 
 from conftest import REPOSITORY, free_port
 from fake_openai import FakeOpenAI
-from sluice import db, migrate
+from sluice import db
 from sluice.embedded_db import EmbeddedPostgres
-from sluice.store import keys
+from sluice.store import keys, migrate
 
 
 @pytest.fixture(scope="module")

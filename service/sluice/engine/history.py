@@ -2,7 +2,7 @@
 
 In a worker each run gets a `DatabaseHistory`: it reads the session from PostgreSQL (`messages`),
 and what the run stores waits in memory until the job's final write, which inserts it in the same
-statement (queue/transition_jobs.sql). So a run whose job was stopped or taken over stores nothing,
+statement (store/sql/transition_jobs.sql). So a run whose job was stopped or taken over stores nothing,
 a retried job stores its messages once, and a chat turn costs no commit of its own. A graph run
 in-process without a database (the bench, unit tests) keeps history in memory (`LocalHistory`), so
 Memory still sees what Chat Input stored earlier in that process.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sluice import migrate
 from sluice.http.errors import DATABASE_UNAVAILABLE, error_response
 from sluice.http.responses import JSONResponse
+from sluice.store import migrate
 
 
 async def health(request: Request) -> Response:

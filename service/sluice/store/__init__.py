@@ -1,1 +1,1 @@
-"""The database edge: each function runs one statement from `queue/` and converts rows to domain values."""
+"""The database edge: each function runs one statement from `sql/` and converts rows to domain values."""

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
-from sluice.sql import statement
+from sluice.store.statements import statement
 
 
 async def job_counts(conn: Any, owner: str) -> dict[str, int]:

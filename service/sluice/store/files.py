@@ -8,7 +8,7 @@ from uuid import UUID
 
 import attrs
 
-from sluice.sql import statement
+from sluice.store.statements import statement
 
 
 @attrs.frozen

@@ -14,7 +14,7 @@ import attrs
 import orjson
 
 from sluice.models import FlowSummary
-from sluice.sql import statement
+from sluice.store.statements import statement
 
 
 class EndpointNameTaken(ValueError):

@@ -12,7 +12,7 @@ import attrs
 
 from sluice.convert import converter
 from sluice.models import ChatMessage, Event, ExecutionError, ExecutionResponse, Job, JobStatus
-from sluice.sql import statement
+from sluice.store.statements import statement
 
 
 @attrs.frozen
@@ -98,7 +98,7 @@ async def enqueue(conn: Any, submissions: Sequence[Submission]) -> list[Enqueued
 
 
 def idempotency_scope(submission: Submission) -> tuple[str, str] | None:
-    """Submissions that share this may not go in one batch (see queue/enqueue_jobs.sql)."""
+    """Submissions that share this may not go in one batch (see sql/enqueue_jobs.sql)."""
     return None if submission.idempotency_key is None else (submission.owner, submission.idempotency_key)
 
 

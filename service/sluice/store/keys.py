@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from sluice.sql import statement
+from sluice.store.statements import statement
 
 PREFIX = "sk-"
 

@@ -1,5 +1,5 @@
 """Chat history: reading an owner's session. A job's final write stores the messages its run sent
-(queue/transition_jobs.sql)."""
+(store/sql/transition_jobs.sql)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from sluice.sql import statement
+from sluice.store.statements import statement
 
 
 async def recent(conn: Any, *, owner: str, session_id: str, limit: int, sender: str | None = None,

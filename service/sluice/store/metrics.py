@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from sluice.models import JobStatus
-from sluice.sql import statement
+from sluice.store.statements import statement
 
 
 @attrs.frozen

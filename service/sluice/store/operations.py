@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sluice.sql import statement
+from sluice.store.statements import statement
 
 
 async def list_jobs(conn: Any, *, status: str | None, flow: str | None, limit: int) -> list[dict[str, Any]]:

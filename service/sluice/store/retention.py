@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from sluice.sql import statement
+from sluice.store.statements import statement
 
 # Names the retention lock among advisory locks (next to the migration lock, 5_117_200_001).
 RETENTION_LOCK = 5_117_200_003

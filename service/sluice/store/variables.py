@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 
 from sluice.crypto import Cipher, SecretKeyError, variable_binding
-from sluice.sql import statement
+from sluice.store.statements import statement
 
 
 async def put(conn: Any, cipher: Cipher, owner: str, name: str, value: str) -> bool:

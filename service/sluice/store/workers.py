@@ -8,7 +8,7 @@ from uuid import UUID
 
 import attrs
 
-from sluice.sql import statement
+from sluice.store.statements import statement
 
 # A worker that missed this many seconds of heartbeats is listed as `silent`.
 SILENT_AFTER = 15.0

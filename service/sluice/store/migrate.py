@@ -1,4 +1,4 @@
-"""Apply `migrations/NNN_name.sql` in order, once each, under an advisory lock.
+"""Apply `sluice/store/migrations/NNN_name.sql` in order, once each, under an advisory lock.
 
 Several processes may start at once (API and workers on many machines); the lock makes exactly one
 of them apply what is missing while the others wait and then find nothing to do.
@@ -10,7 +10,7 @@ import re
 
 import asyncpg
 
-from sluice.sql import MIGRATIONS
+from sluice.store.statements import MIGRATIONS, sql_files
 
 # An arbitrary constant that names Sluice's migration lock among advisory locks.
 MIGRATION_LOCK = 5_117_200_001
@@ -20,10 +20,10 @@ _FILE_NAME = re.compile(r"^(\d+)_[\w-]+\.sql$")
 def available() -> list[tuple[int, str]]:
     """(version, file name) of every migration file, in order."""
     found = []
-    for path in MIGRATIONS.iterdir():
-        match = _FILE_NAME.match(path.name)
+    for entry in sql_files(MIGRATIONS):
+        match = _FILE_NAME.match(entry.name)
         if match:
-            found.append((int(match.group(1)), path.name))
+            found.append((int(match.group(1)), entry.name))
     return sorted(found)
 
 
