@@ -112,7 +112,8 @@ async def test_retry_a_failed_job_runs_it_again_and_only_for_its_owner(service):
     job_id = failed["job_id"]
     async with sign_in(service, stranger_key) as stranger:
         page = (await stranger.get("/ui/")).text
-        assert (await stranger.post(f"/ui/jobs/{job_id}/retry", data={"csrf": csrf(page)})).status_code == 303
+        refused = await stranger.post(f"/ui/jobs/{job_id}/retry", data={"csrf": csrf(page)})
+        assert refused.status_code == 409 and "cannot be retried" in refused.text
     assert await service.pool.fetchval("select attempt from jobs where id = $1::uuid", job_id) == 1
     async with sign_in(service, key) as browser:
         page = (await browser.get(f"/ui/jobs/{job_id}")).text

@@ -22,12 +22,12 @@ from sluice.http import files, flows, health, metrics, openapi, workflows
 from sluice.http.auth import KeyCache
 from sluice.http.errors import handlers
 from sluice.http.feeds import JobFeeds
-from sluice.http.flow_cache import FlowCache
 from sluice.http.limits import BodySizeLimit
 from sluice.http.metrics import RequestTimer
 from sluice.http.shutdown import Shutdown
-from sluice.http.waiters import JobWaiters
 from sluice.notifications import Listener, job_changes
+from sluice.runs.flow_cache import FlowCache
+from sluice.runs.waiters import JobWaiters
 from sluice.store import jobs
 from sluice.ui import routes as ui_routes
 

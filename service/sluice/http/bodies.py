@@ -12,8 +12,6 @@ from starlette.requests import Request
 from sluice.convert import InvalidBody, structure_body
 from sluice.http.errors import ApiError
 
-MAX_KEY_LENGTH = 255
-
 
 @attrs.frozen
 class RunRequest:

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from sluice import db
 from sluice.http.responses import JSONResponse
+from sluice.runs.errors import Conflict, InvalidRun, NotFound, RunError, ShuttingDown, StillRunning
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,21 @@ def error_response(status: int, code: str, detail: str, **ids: Any) -> JSONRespo
 async def api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     return error_response(exc.status, exc.code, exc.detail, **exc.ids)
+
+
+# The status code of each kind of run error (sluice/runs/errors.py).
+RUN_ERROR_STATUS: dict[type[RunError], int] = {
+    NotFound: 404, InvalidRun: 400, Conflict: 409, StillRunning: 408, ShuttingDown: 503,
+}
+
+
+def run_error_status(exc: RunError) -> int:
+    return next(status for kind, status in RUN_ERROR_STATUS.items() if isinstance(exc, kind))
+
+
+async def run_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RunError)
+    return error_response(run_error_status(exc), exc.code, exc.detail, **exc.ids)
 
 
 _HTTP_CODES = {
@@ -71,7 +87,8 @@ async def unexpected(request: Request, exc: Exception) -> Response:
 
 
 def handlers() -> dict[Any, Any]:
-    found: dict[Any, Any] = {ApiError: api_error, HTTPException: http_error, Exception: unexpected}
+    found: dict[Any, Any] = {ApiError: api_error, RunError: run_error, HTTPException: http_error,
+                             Exception: unexpected}
     for kind in DATABASE_UNAVAILABLE:
         found[kind] = database_unavailable
     for kind in UNSTORABLE_TEXT:

@@ -17,8 +17,9 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sluice.http.bodies import MAX_KEY_LENGTH, RunRequest, StopRequest
+from sluice.http.bodies import RunRequest, StopRequest
 from sluice.models import JobStatus
+from sluice.runs.submit import MAX_KEY_LENGTH
 
 _JSON_TYPES: dict[Any, dict[str, Any]] = {
     str: {"type": "string"},

@@ -17,12 +17,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from sluice.convert import converter
-from sluice.http.errors import ApiError
 from sluice.http.files import file_response
 from sluice.http.streams import job_stream, resume_after
-from sluice.http.workflows import queue_run, stop_job
 from sluice.models import ExecutionResponse, JobStatus
-from sluice.store import dashboard, flows, jobs, operations
+from sluice.runs import control, submit
+from sluice.runs.errors import NotFound, RunError
+from sluice.store import dashboard, flows, jobs
 from sluice.ui import session
 
 HERE = Path(__file__).parent
@@ -50,10 +50,10 @@ def signed_in(page: Page) -> Callable[[Request], Awaitable[Response]]:
                                "text": "This form has expired or did not come from this dashboard."}, 403)
         try:
             return await page(request, owner)
-        except ApiError as error:
-            if error.status == 404:
-                return _not_found(request)
-            return _render(request, "message.html", {"title": "Refused", "text": error.detail}, error.status)
+        except NotFound:
+            return _not_found(request)
+        except RunError as error:
+            return _render(request, "message.html", {"title": "Refused", "text": error.detail}, 409)
     return endpoint
 
 
@@ -70,7 +70,7 @@ def _uuid(text: str) -> UUID:
     try:
         return UUID(text)
     except ValueError:
-        raise ApiError(404, "NOT_FOUND", "Not found.") from None
+        raise NotFound("NOT_FOUND", "Not found.") from None
 
 
 async def signin_page(request: Request) -> Response:
@@ -150,14 +150,15 @@ async def job_events(request: Request, owner: str) -> Response:
 
 async def stop(request: Request, owner: str) -> Response:
     job_id = _uuid(request.path_params["job_id"])
-    await stop_job(request.app.state.sluice, owner, job_id)
+    services = request.app.state.sluice
+    await control.stop(services.pool, owner, job_id, services.settings.lease_seconds)
     return RedirectResponse(f"/ui/jobs/{job_id}", status_code=303)
 
 
 async def retry(request: Request, owner: str) -> Response:
     job_id = _uuid(request.path_params["job_id"])
     services = request.app.state.sluice
-    await operations.retry_job(services.pool, job_id, services.settings.max_attempts, owner)
+    await control.retry(services.pool, job_id, services.settings.max_attempts, owner)
     return RedirectResponse(f"/ui/jobs/{job_id}", status_code=303)
 
 
@@ -177,9 +178,9 @@ async def run(request: Request, owner: str) -> Response:
     form = await request.form()
     inputs = {f"{name.removeprefix('input:')}.input_value": str(value)
               for name, value in form.items() if name.startswith("input:")}
-    job_id, _, enqueue = await queue_run(request.app.state.sluice, owner, str(flow_id), None, inputs)
-    await enqueue
-    return RedirectResponse(f"/ui/jobs/{job_id}", status_code=303)
+    run = await submit.prepare(request.app.state.sluice, owner, str(flow_id), None, inputs)
+    await submit.enqueued(run)
+    return RedirectResponse(f"/ui/jobs/{run.job_id}", status_code=303)
 
 
 async def download(request: Request, owner: str) -> Response:

@@ -1,0 +1,76 @@
+"""Submitting a run: check it against its flow, then hand its job to the batched insert."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol
+from uuid import UUID
+
+import asyncpg
+import attrs
+
+from sluice.batching import Batcher
+from sluice.config import Settings
+from sluice.engine.inputs import InvalidInputs, group_overrides
+from sluice.runs.errors import Conflict, InvalidRun, NotFound
+from sluice.runs.flow_cache import FlowCache
+from sluice.runs.waiters import JobWaiters
+from sluice.store import jobs
+
+MAX_KEY_LENGTH = 255
+
+
+class RunServices(Protocol):
+    """What running flows takes from the process that serves them."""
+
+    settings: Settings
+    pool: asyncpg.Pool
+    flows: FlowCache
+    waiters: JobWaiters
+    # Runs submitted, and results asked for, at about the same time go to the database together.
+    submissions: Batcher[jobs.Submission, jobs.Enqueued]
+    results: Batcher[tuple[UUID, str], jobs.StoredJob | None]
+
+
+@attrs.frozen
+class PreparedRun:
+    job_id: UUID
+    flow_id: UUID
+    # The job's insert, not yet awaited: a sync caller registers its waiter first.
+    enqueue: Awaitable[jobs.Enqueued]
+
+
+async def prepare(services: RunServices, owner: str, flow_ref: str, flow_version: str | None,
+                  inputs: Mapping[str, Any], *, idempotency_key: str | None = None,
+                  secrets: Callable[[UUID], bytes | None] = lambda _: None) -> PreparedRun:
+    """Check a run against the owner's flow (`flow_ref`: id or endpoint name) and start its insert."""
+    flow = await services.flows.current(owner, flow_ref)
+    if flow is None:
+        raise NotFound("FLOW_NOT_FOUND", f"Flow {flow_ref} was not found.", flow_id=flow_ref)
+    version = flow_version or flow.summary.version
+    graph = flow.graph if version == flow.summary.version else await services.flows.version(
+        owner, flow.summary.id, version)
+    if graph is None:
+        raise NotFound("FLOW_VERSION_NOT_FOUND", f"Flow {flow_ref} has no version {version}.",
+                       flow_id=flow.summary.id)
+    try:
+        group_overrides(graph, inputs)
+    except InvalidInputs as problem:
+        raise InvalidRun("INVALID_INPUTS", str(problem), flow_id=flow.summary.id, key=problem.key) from None
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_KEY_LENGTH:
+        raise InvalidRun("INVALID_REQUEST", f"The idempotency_key must hold 1 to {MAX_KEY_LENGTH} characters.")
+    job_id = uuid.uuid4()
+    submission = jobs.Submission(job_id, owner, flow.summary.id, version, services.settings.max_attempts, inputs,
+                                 secrets(job_id), idempotency_key)
+    return PreparedRun(job_id, flow.summary.id, services.submissions.submit(submission))
+
+
+async def enqueued(run: PreparedRun) -> jobs.Enqueued:
+    """Wait for the run's insert. A keyed submission may land in an earlier job of the same key,
+    which must be of the same flow."""
+    done = await run.enqueue
+    if done.flow_id != run.flow_id:
+        raise Conflict("IDEMPOTENCY_KEY_REUSED", "This idempotency_key was already used to run another flow.",
+                       job_id=done.job_id)
+    return done
