@@ -1,96 +1,140 @@
-"""Settings, read once from the environment. Every knob an operator can turn is listed here."""
+"""Settings: every knob an operator can turn, declared once each (variable, type, default, meaning).
+
+`Settings.from_env()` reads them from the environment; a value that does not parse is refused with
+a sentence naming the variable and the value. The README's configuration tables list exactly these
+variables (a test holds the two together).
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
 
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw else default
+MiB = 1024 * 1024
 
 
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    return float(raw) if raw else default
+class InvalidSetting(SystemExit):
+    """An environment variable holds a value its setting cannot take: the process cannot start."""
 
 
-def _env_list(name: str) -> tuple[str, ...]:
-    raw = os.environ.get(name, "")
+def _boolean(raw: str) -> bool:
+    text = raw.strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _names(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    return raw.strip().lower() not in ("0", "false", "no", "off")
+def _integer(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError("expected a whole number") from None
+
+
+def _number(raw: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError("expected a number") from None
+
+
+def _positive(parse: Callable[[str], float]) -> Callable[[str], Any]:
+    def parsed(raw: str) -> Any:
+        value = parse(raw)
+        if not value > 0:
+            raise ValueError("expected a number above 0")
+        return value
+    return parsed
+
+
+def _text(raw: str) -> str:
+    return raw
+
+
+def setting(env: str, default: Any, parse: Callable[[str], Any], doc: str, *, secret: bool = False) -> Any:
+    """One setting: the environment variable `env`, read with `parse`; empty or unset means `default`."""
+    return attrs.field(default=default, repr=not secret, metadata={"env": env, "parse": parse, "doc": doc})
 
 
 @attrs.frozen
 class Settings:
-    database_url: str
-    port: int = 7860
-    host: str = "127.0.0.1"
-    lease_seconds: float = 30.0
-    poll_interval: float = 1.0
-    max_attempts: int = 3
-    sync_timeout: float = 300.0
-    developer_api: bool = True
-    max_body_bytes: int = 10 * 1024 * 1024
-    pool_size: int = 10
-    # After SIGTERM: how long a worker lets running jobs finish before handing them back to the
-    # queue, and how long the API keeps answering open requests.
-    shutdown_grace: float = 30.0
-    # A job's maximum run time; a flow may set a lower one (its `timeout_seconds`).
-    job_timeout: float = 3600.0
-    # Finished jobs, their events and files are deleted this many days after they finished;
-    # workers look for them every `retention_interval` seconds.
-    retention_days: float = 30.0
-    retention_interval: float = 300.0
+    database_url: str = setting("DATABASE_URL", "", _text, "PostgreSQL to use (`make run` starts an embedded one)",
+                                secret=True)
     # The one LISTEN connection per process needs a session: behind a transaction-mode pooler
     # (PgBouncer) point this straight at PostgreSQL; the pools may go through the pooler.
-    listen_url: str = attrs.field(default=attrs.Factory(lambda self: self.database_url, takes_self=True))
-    # An idle event stream sends a comment this often, so proxies do not close it.
-    stream_keepalive: float = 15.0
-    # Encrypts stored global variables and per-run header variables. Kept out of repr and logs.
-    secret_key: str | None = attrs.field(default=None, repr=False)
-    # Hosts, addresses or networks (CIDR) that flow components may reach although they are private.
-    allowed_hosts: tuple[str, ...] = ()
-    # Caps on what one component may pull in: an HTTP response body, an SQL result, a saved file.
-    fetch_max_bytes: int = 10 * 1024 * 1024
-    sql_timeout: float = 30.0
-    sql_max_rows: int = 10_000
-    file_max_bytes: int = 10 * 1024 * 1024
+    listen_url: str = setting("SLUICE_LISTEN_DATABASE_URL", "", _text,
+                              "session connection for LISTEN (default: `DATABASE_URL`)", secret=True)
+    port: int = setting("SLUICE_PORT", 7860, _integer, "the API's port")
+    host: str = setting("SLUICE_HOST", "127.0.0.1", _text, "the address the API listens on")
+    pool_size: int = setting("SLUICE_POOL_SIZE", 10, _positive(_integer), "database connections per API process")
+    lease_seconds: float = setting("SLUICE_LEASE_SECONDS", 30.0, _positive(_number),
+                                   "a claimed job's lease; renewed every second while it runs")
+    poll_interval: float = setting("SLUICE_POLL_INTERVAL", 1.0, _positive(_number),
+                                   "workers' polling fallback when no NOTIFY arrives (at most 1 s)")
+    max_attempts: int = setting("SLUICE_MAX_ATTEMPTS", 3, _positive(_integer),
+                                "claims of a job whose worker keeps getting lost, before `error`")
+    sync_timeout: float = setting("SLUICE_SYNC_TIMEOUT", 300.0, _positive(_number),
+                                  "a sync run answers 408 after this; the job keeps running")
+    developer_api: bool = setting("SLUICE_DEVELOPER_API", True, _boolean,
+                                  "`false` turns the `/api/v2/workflows` routes off")
+    max_body_bytes: int = setting("SLUICE_MAX_BODY_BYTES", 10 * MiB, _positive(_integer),
+                                  "larger request bodies get 413")
+    shutdown_grace: float = setting("SLUICE_SHUTDOWN_GRACE", 30.0, _positive(_number),
+                                    "after SIGTERM: how long running jobs and open requests may finish")
+    job_timeout: float = setting("SLUICE_JOB_TIMEOUT", 3600.0, _positive(_number),
+                                 "a job's maximum run time (a flow may set a lower one)")
+    retention_days: float = setting("SLUICE_RETENTION_DAYS", 30.0, _positive(_number),
+                                    "finished jobs, their events and files are deleted this many days later")
+    retention_interval: float = setting("SLUICE_RETENTION_INTERVAL", 300.0, _positive(_number),
+                                        "how often workers look for jobs to delete")
+    stream_keepalive: float = setting("SLUICE_STREAM_KEEPALIVE_SECONDS", 15.0, _positive(_number),
+                                      "an idle event stream sends a comment this often")
+    secret_key: str | None = setting("SLUICE_SECRET_KEY", None, _text,
+                                     "encrypts variables (at least 16 characters)", secret=True)
+    allowed_hosts: tuple[str, ...] = setting("SLUICE_ALLOWED_HOSTS", (), _names,
+                                             "non-public hosts components may reach")
+    fetch_max_bytes: int = setting("SLUICE_FETCH_MAX_BYTES", 10 * MiB, _positive(_integer),
+                                   "an HTTP response body (after decompression)")
+    sql_timeout: float = setting("SLUICE_SQL_TIMEOUT", 30.0, _positive(_number), "an SQL component's statement")
+    sql_max_rows: int = setting("SLUICE_SQL_MAX_ROWS", 10_000, _positive(_integer), "rows an SQL component returns")
+    file_max_bytes: int = setting("SLUICE_FILE_MAX_BYTES", 10 * MiB, _positive(_integer), "a file SaveToFile writes")
+
+    def __attrs_post_init__(self) -> None:
+        if not self.listen_url:
+            object.__setattr__(self, "listen_url", self.database_url)
+        # A lost NOTIFY must never delay a job by more than a second.
+        object.__setattr__(self, "poll_interval", min(self.poll_interval, 1.0))
 
     @classmethod
-    def from_env(cls) -> Settings:
-        url = os.environ.get("DATABASE_URL")
-        if not url:
+    def from_env(cls, env: Mapping[str, str] = os.environ, *, need_database: bool = True) -> Settings:
+        """The settings the environment gives; InvalidSetting names a variable whose value is wrong."""
+        values: dict[str, Any] = {}
+        for field in attrs.fields(cls):
+            raw = env.get(field.metadata["env"], "")
+            if raw.strip():
+                values[field.name] = _parsed(field, raw)
+        if need_database and not values.get("database_url"):
             raise SystemExit("DATABASE_URL is not set: point it at PostgreSQL, or use `make run`.")
-        return cls(
-            database_url=url,
-            port=_env_int("SLUICE_PORT", 7860),
-            host=os.environ.get("SLUICE_HOST", "127.0.0.1"),
-            lease_seconds=_env_float("SLUICE_LEASE_SECONDS", 30.0),
-            poll_interval=min(_env_float("SLUICE_POLL_INTERVAL", 1.0), 1.0),
-            max_attempts=_env_int("SLUICE_MAX_ATTEMPTS", 3),
-            sync_timeout=_env_float("SLUICE_SYNC_TIMEOUT", 300.0),
-            developer_api=_env_bool("SLUICE_DEVELOPER_API", True),
-            max_body_bytes=_env_int("SLUICE_MAX_BODY_BYTES", 10 * 1024 * 1024),
-            pool_size=_env_int("SLUICE_POOL_SIZE", 10),
-            shutdown_grace=_env_float("SLUICE_SHUTDOWN_GRACE", 30.0),
-            job_timeout=_env_float("SLUICE_JOB_TIMEOUT", 3600.0),
-            retention_days=_env_float("SLUICE_RETENTION_DAYS", 30.0),
-            retention_interval=_env_float("SLUICE_RETENTION_INTERVAL", 300.0),
-            listen_url=os.environ.get("SLUICE_LISTEN_DATABASE_URL") or url,
-            stream_keepalive=_env_float("SLUICE_STREAM_KEEPALIVE_SECONDS", 15.0),
-            secret_key=os.environ.get("SLUICE_SECRET_KEY") or None,
-            allowed_hosts=_env_list("SLUICE_ALLOWED_HOSTS"),
-            fetch_max_bytes=_env_int("SLUICE_FETCH_MAX_BYTES", 10 * 1024 * 1024),
-            sql_timeout=_env_float("SLUICE_SQL_TIMEOUT", 30.0),
-            sql_max_rows=_env_int("SLUICE_SQL_MAX_ROWS", 10_000),
-            file_max_bytes=_env_int("SLUICE_FILE_MAX_BYTES", 10 * 1024 * 1024),
-        )
+        return cls(**values)
+
+
+def _parsed(field: attrs.Attribute, raw: str) -> Any:
+    try:
+        return field.metadata["parse"](raw)
+    except ValueError as error:
+        shown = "(hidden)" if not field.repr else repr(raw)
+        raise InvalidSetting(f"{field.metadata['env']}={shown} is not a valid value: {error}.") from None
+
+
+def declared() -> list[tuple[str, Any, str]]:
+    """(variable, default, meaning) of every setting, for documentation."""
+    return [(field.metadata["env"], field.default, field.metadata["doc"]) for field in attrs.fields(Settings)]
