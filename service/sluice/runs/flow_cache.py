@@ -1,8 +1,8 @@
 """Parsed flows for the submit path, so a run costs one database round trip (the insert).
 
-A flow's current version is cached per owner and reference (id or endpoint name) and dropped on
-the NOTIFY that every update and delete sends; versions never change, so they are kept as long
-as the process lives.
+A flow's current version is kept per owner and reference (id or endpoint name) and dropped on the
+NOTIFY that every update and delete sends; parsed versions are kept in a bounded cache (they never
+change). Both are bounded, so an API process that sees many flows stays small.
 """
 
 from __future__ import annotations
@@ -11,10 +11,14 @@ from uuid import UUID
 
 import asyncpg
 import attrs
+from cachetools import LRUCache
 
-from sluice.engine.graph import Graph, parse_graph
+from sluice.engine.graph import Graph
+from sluice.engine.graph_cache import ParsedGraphs
 from sluice.models import FlowSummary
 from sluice.store import flows
+
+CURRENT_SIZE = 2048
 
 
 @attrs.frozen
@@ -24,10 +28,11 @@ class CachedFlow:
 
 
 class FlowCache:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, *, current_size: int = CURRENT_SIZE,
+                 versions: ParsedGraphs | None = None) -> None:
         self._pool = pool
-        self._current: dict[tuple[str, str], CachedFlow] = {}
-        self._versions: dict[tuple[UUID, str], Graph] = {}
+        self._current: LRUCache[tuple[str, str], CachedFlow] = LRUCache(maxsize=current_size)
+        self._versions = versions or ParsedGraphs()
 
     async def current(self, owner: str, reference: str) -> CachedFlow | None:
         cached = self._current.get((owner, reference))
@@ -35,21 +40,13 @@ class FlowCache:
             stored = await flows.read(self._pool, owner, reference)
             if stored is None:
                 return None
-            graph = self._versions.get((stored.summary.id, stored.summary.version))
-            if graph is None:
-                graph = parse_graph(stored.graph)
-                self._versions[(stored.summary.id, stored.summary.version)] = graph
+            graph = self._versions.parsed((stored.summary.id, stored.summary.version), stored.graph)
             cached = self._current[(owner, reference)] = CachedFlow(stored.summary, graph)
         return cached
 
     async def version(self, owner: str, flow_id: UUID, version: str) -> Graph | None:
-        graph = self._versions.get((flow_id, version))
-        if graph is None:
-            document = await flows.read_version(self._pool, owner, flow_id, version)
-            if document is None:
-                return None
-            graph = self._versions[(flow_id, version)] = parse_graph(document)
-        return graph
+        return await self._versions.load((flow_id, version),
+                                         lambda: flows.read_version(self._pool, owner, flow_id, version))
 
     def forget(self, flow_id: str) -> None:
         for key in [key for key, cached in self._current.items() if str(cached.summary.id) == flow_id]:
