@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+# Component authors raise it from here, beside the class they subclass.
+from sluice.engine.errors import ComponentError
+
 if TYPE_CHECKING:
     from sluice.engine.context import RunContext
     from sluice.engine.graph import Field, Node
 
-
-class ComponentError(Exception):
-    """A component could not do its work. The message is shown to the caller, so keep it human."""
+__all__ = ["Component", "ComponentError"]
 
 
 class Component:

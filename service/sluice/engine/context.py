@@ -8,17 +8,15 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 import attrs
 import httpx
 import orjson
 
 from sluice.config import Settings
 from sluice.crypto import SecretKeyError, job_binding
-from sluice.engine.component import ComponentError
+from sluice.engine.errors import ComponentError
 from sluice.engine.history import History
 from sluice.engine.services import Services
-from sluice.store import variables
 
 EventSink = Callable[[str, Mapping[str, Any]], None]
 
@@ -51,11 +49,6 @@ class RunContext:
         return self.services.settings
 
     @property
-    def pool(self) -> asyncpg.Pool | None:
-        """Sluice's own database; None when the graph runs in-process without one."""
-        return self.services.pool
-
-    @property
     def http(self) -> httpx.AsyncClient:
         """Shared HTTP client for endpoints the operator configured (model APIs)."""
         return self.services.http
@@ -72,8 +65,8 @@ class RunContext:
             return self._resolved[name]
         try:
             value = self._from_request(name)
-            if value is None and self.services.pool is not None:
-                value = await variables.read(self.services.pool, self.services.cipher, self.owner, name)
+            if value is None and self.services.read_variable is not None:
+                value = await self.services.read_variable(self.owner, name)
         except SecretKeyError as error:
             raise ComponentError(str(error)) from None
         if value is None:

@@ -21,7 +21,7 @@ import attrs
 import httpcore
 import httpx
 
-from sluice.engine.component import ComponentError
+from sluice.engine.errors import ComponentError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network

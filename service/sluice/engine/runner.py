@@ -19,7 +19,6 @@ from typing import Any
 
 import attrs
 
-from sluice import db
 from sluice.engine import registry, tools
 from sluice.engine.component import Component, ComponentError
 from sluice.engine.context import RunContext
@@ -139,7 +138,7 @@ class _GraphRun:
             raise
         except ComponentError as error:
             raise self._failed(node, f"{node.display_name} ({node_id}): {error}") from error
-        except (asyncio.CancelledError, *db.UNAVAILABLE):
+        except (asyncio.CancelledError, *self.context.services.unavailable):
             # Sluice's own database out of reach is no fault of the flow: the job is retried elsewhere.
             # (Components turn failures of what they call out to into ComponentError.)
             raise

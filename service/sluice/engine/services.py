@@ -1,15 +1,19 @@
 """What a worker shares with the components of every job it runs.
 
-Settings, the database pool, the HTTP clients and the key that opens secrets are made once per worker
-process. A graph run in-process without a database (the bench, unit tests) gets a set without a
-pool: its chat history lives in memory and database-backed components say they need one.
+Settings, the HTTP clients, the key that opens secrets and the ways to reach Sluice's own storage
+(`save_file`, `read_variable`) are made once per worker process. The engine knows storage only by
+these protocols: the worker hands in implementations over PostgreSQL (sluice/worker/storage.py).
+A graph run in-process without a database (the bench, unit tests) gets none: its chat history lives
+in memory, and components that need storage say so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Protocol
+from uuid import UUID
 
-import asyncpg
 import httpx
 
 from sluice.config import Settings
@@ -27,10 +31,27 @@ def _no_cookies() -> CookieJar:
     return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
+class SaveFile(Protocol):
+    def __call__(self, *, file_id: UUID, owner: str, job_id: UUID, name: str, mime_type: str,
+                 content: bytes) -> Awaitable[None]: ...
+
+
+class ReadVariable(Protocol):
+    def __call__(self, owner: str, name: str) -> Awaitable[str | None]:
+        """The owner's stored global variable, None when there is none by that name."""
+        ...
+
+
 class Services:
-    def __init__(self, settings: Settings | None = None, pool: asyncpg.Pool | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, save_file: SaveFile | None = None,
+                 read_variable: ReadVariable | None = None,
+                 unavailable: tuple[type[BaseException], ...] = ()) -> None:
         self.settings = settings or Settings(database_url="")
-        self.pool = pool
+        self.save_file = save_file
+        self.read_variable = read_variable
+        # Failures that mean Sluice's own storage is out of reach: no fault of the flow, so they end
+        # the attempt (the job is run again) instead of failing the job.
+        self.unavailable = unavailable
         # Chat history of runs that bring none of their own: in-process runs. A worker gives each run a
         # DatabaseHistory, whose messages go with the job's final write.
         self.history: History = LocalHistory()

@@ -11,15 +11,17 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import asyncpg
+
 from sluice import db
 from sluice.engine.context import RunContext
 from sluice.engine.graph import FlowFormatError, Graph
-from sluice.engine.history import DatabaseHistory
 from sluice.engine.inputs import InvalidInputs, group_overrides, session_id
 from sluice.engine.runner import FlowFailed, run_graph
 from sluice.engine.services import Services
 from sluice.models import ChatMessage, Event, ExecutionError, ExecutionResponse, Job, JobStatus
 from sluice.store.jobs import Transition
+from sluice.worker.history import DatabaseHistory
 from sluice.worker.writer import TransitionWriter
 
 log = logging.getLogger(__name__)
@@ -93,7 +95,7 @@ class Execution:
             return await self._writer.release(change)
 
 
-async def execute(execution: Execution, load_graph: GraphLoader, services: Services) -> None:
+async def execute(execution: Execution, load_graph: GraphLoader, services: Services, pool: asyncpg.Pool) -> None:
     """Run the job's flow and record how it ended. Cancellation (stop, lost lease) writes nothing.
 
     Past its time limit (SLUICE_JOB_TIMEOUT, or the flow's lower one) the run is interrupted and
@@ -103,7 +105,7 @@ async def execute(execution: Execution, load_graph: GraphLoader, services: Servi
     limit = min(services.settings.job_timeout, job.timeout_seconds or services.settings.job_timeout)
     try:
         async with asyncio.timeout(limit) as deadline:
-            await _run(execution, load_graph, services)
+            await _run(execution, load_graph, services, pool)
     except TimeoutError:
         if not deadline.expired():
             raise
@@ -111,7 +113,7 @@ async def execute(execution: Execution, load_graph: GraphLoader, services: Servi
                     f"The job ran longer than its limit of {limit:g} seconds and was stopped.")
 
 
-async def _run(execution: Execution, load_graph: GraphLoader, services: Services) -> None:
+async def _run(execution: Execution, load_graph: GraphLoader, services: Services, pool: asyncpg.Pool) -> None:
     job = execution.job
     try:
         graph = await load_graph(job)
@@ -127,7 +129,7 @@ async def _run(execution: Execution, load_graph: GraphLoader, services: Services
             session_id=session_id(job.inputs) or str(job.id),
             emit=execution.emit,
             services=services,
-            history=DatabaseHistory(services.pool, execution.new_messages),
+            history=DatabaseHistory(pool, execution.new_messages),
             sealed_variables=job.secrets,
         )
         outputs = await run_graph(graph, overrides, context)

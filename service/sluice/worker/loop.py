@@ -29,6 +29,7 @@ from sluice.worker.execution import Execution, execute
 from sluice.worker.flusher import flush_events
 from sluice.worker.heartbeat import keep_leases
 from sluice.worker.presence import keep_presence
+from sluice.worker.storage import worker_services
 from sluice.worker.writer import TransitionWriter
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class Worker:
         self.claim_pool = await db.create_pool(self.settings.database_url, min_size=1, max_size=1,
                                                wait_for_flush=False)
         # Shared by every job's components: the pool, HTTP clients, chat history, the secret key.
-        self.services = Services(self.settings, self.pool)
+        self.services = worker_services(self.settings, self.pool)
         self.writer = TransitionWriter(self.pool, self.settings.lease_seconds)
         listener = Listener(
             self.settings.listen_url,
@@ -145,7 +146,7 @@ class Worker:
     def _start(self, job: Job) -> None:
         execution = Execution(job, self.writer)
         self.running[job.id] = execution
-        task = asyncio.create_task(execute(execution, self._load_graph, self.services), name=f"job {job.id}")
+        task = asyncio.create_task(execute(execution, self._load_graph, self.services, self.pool), name=f"job {job.id}")
         self._tasks[job.id] = task
         task.add_done_callback(lambda _task, job_id=job.id: self._finished(job_id))
 

@@ -23,7 +23,6 @@ from sluice.engine.context import RunContext
 from sluice.engine.graph import Node
 from sluice.engine.outputs import TypedContent, TypedValue
 from sluice.engine.values import Data, DataFrame, Message
-from sluice.store import files
 
 MIME_TYPES = {"txt": "text/plain", "json": "application/json", "csv": "text/csv", "markdown": "text/markdown"}
 MESSAGE_FORMATS = ("txt", "json", "markdown")
@@ -65,11 +64,12 @@ class SaveToFile(Component):
         if len(content) > context.settings.file_max_bytes:
             raise ComponentError(f"The file would be larger than {context.settings.file_max_bytes} bytes "
                                  "(SLUICE_FILE_MAX_BYTES).")
-        if context.pool is None:
+        save_file = context.services.save_file
+        if save_file is None:
             raise ComponentError("Saving a file needs Sluice's database; run the flow through a worker.")
         name = stem if stem.lower().endswith(f".{kind.format}") else f"{stem}.{kind.format}"
         file_id = uuid.uuid4()
-        await files.insert(context.pool, file_id=file_id, owner=context.owner, job_id=context.job_id, name=name,
+        await save_file(file_id=file_id, owner=context.owner, job_id=context.job_id, name=name,
                            mime_type=MIME_TYPES[kind.format], content=content)
         saved = SavedFile(text="", sender="Machine", sender_name="AI", session_id=context.session_id,
                           file_id=file_id, name=name, mime_type=MIME_TYPES[kind.format], size=len(content))
