@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from sluice.convert import converter
-from sluice.http.files import file_response
+from sluice.http.downloads import file_response
 from sluice.http.streams import job_stream, resume_after
 from sluice.models import ExecutionResponse, JobStatus
 from sluice.runs import control, submit
