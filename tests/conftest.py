@@ -73,14 +73,17 @@ def free_port() -> int:
 class Processes:
     """Sluice API and worker processes started by a test, all stopped at its end."""
 
-    def __init__(self, database_url: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, database_url: str, env: dict[str, str] | None = None, *,
+                 command: tuple[str, ...] = (sys.executable, "-m", "sluice"), cwd: Path = REPOSITORY) -> None:
+        """`command` starts Sluice (another installation's `sluice` script, say), in `cwd`."""
         self.database_url = database_url
+        self.command = command
+        self.cwd = cwd
         self.env = {**os.environ, "DATABASE_URL": database_url, "SLUICE_LEASE_SECONDS": "5", **(env or {})}
         self.started: list[subprocess.Popen[bytes]] = []
 
     def _spawn(self, *args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen([sys.executable, "-m", "sluice", *args], env={**self.env, **env},
-                                   cwd=REPOSITORY)
+        process = subprocess.Popen([*self.command, *args], env={**self.env, **env}, cwd=self.cwd)
         self.started.append(process)
         return process
 
