@@ -1,5 +1,6 @@
 """Global variables: `load_from_db` fields resolved from request headers, then the owner's stored
-variables (`sluice variables`), then the worker's environment; and what must never show them."""
+variables (`sluice variables`); and what must never show them. (What the worker's environment lends
+a model's key field is in test_tenant_attacks.py.)"""
 
 from __future__ import annotations
 
@@ -89,8 +90,8 @@ async def test_a_value_may_come_on_standard_input_and_replace_the_old_one(servic
     assert code != 0 and "has no variable PIPED" in err
 
 
-async def test_the_worker_environment_is_the_fallback(service, client, owner_key):
-    assert await resolved(client, service, "SLUICE_TEST_FROM_ENV") == "value-from-env"
+async def test_the_worker_environment_is_no_fallback_for_a_text_field(service, client, owner_key):
+    assert await resolved(client, service, "SLUICE_TEST_FROM_ENV") == ""
     await store(service, owner_key[0], "SLUICE_TEST_SHADOWED", "stored")
     assert await resolved(client, service, "SLUICE_TEST_SHADOWED") == "stored"
     # Unknown everywhere: the field is left empty, as Langflow leaves it (None).

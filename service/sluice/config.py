@@ -65,6 +65,17 @@ def setting(env: str, default: Any, parse: Callable[[str], Any], doc: str, *, se
     return attrs.field(default=default, repr=not secret, metadata={"env": env, "parse": parse, "doc": doc})
 
 
+# Never lent to a flow from the environment, whatever SLUICE_ENV_VARIABLES says: Sluice's own settings
+# (its database, its secret key, where it listens) and libpq's (PGPASSWORD and the like).
+_OWN_SETTINGS = ("DATABASE_URL",)
+_OWN_PREFIXES = ("SLUICE_", "PG")
+
+
+def is_own_setting(name: str) -> bool:
+    upper = name.upper()
+    return upper in _OWN_SETTINGS or upper.startswith(_OWN_PREFIXES)
+
+
 @attrs.frozen
 class Settings:
     database_url: str = setting("DATABASE_URL", "", _text, "PostgreSQL to use (`make run` starts an embedded one)",
@@ -101,7 +112,9 @@ class Settings:
     secret_key: str | None = setting("SLUICE_SECRET_KEY", None, _text,
                                      "encrypts variables (at least 16 characters)", secret=True)
     allowed_hosts: tuple[str, ...] = setting("SLUICE_ALLOWED_HOSTS", (), _names,
-                                             "non-public hosts components may reach")
+                                             "non-public hosts components may reach (never Sluice's database)")
+    env_variables: tuple[str, ...] = setting("SLUICE_ENV_VARIABLES", (), _names,
+                                             "worker environment variables a model's key field may name")
     fetch_max_bytes: int = setting("SLUICE_FETCH_MAX_BYTES", 10 * MiB, _positive(_integer),
                                    "an HTTP response body (after decompression)")
     sql_timeout: float = setting("SLUICE_SQL_TIMEOUT", 30.0, _positive(_number), "an SQL component's statement")
@@ -113,6 +126,10 @@ class Settings:
             object.__setattr__(self, "listen_url", self.database_url)
         # A lost NOTIFY must never delay a job by more than a second.
         object.__setattr__(self, "poll_interval", min(self.poll_interval, 1.0))
+
+    def offers_environment(self, name: str) -> bool:
+        """Whether a flow's secret field may take the worker's environment variable `name`."""
+        return name in self.env_variables and not is_own_setting(name)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, *, need_database: bool = True) -> Settings:

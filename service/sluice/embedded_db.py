@@ -5,6 +5,11 @@ ourselves rather than through the wheel's server object, whose cleanup hangs on 
 (which uvicorn's signal handling skips) and on a pid list that goes stale; starting and stopping
 here is explicit. PostgreSQL refuses to run as root, so as root the server runs as a dedicated
 system user, and only the traverse bit is added to the data directory's parents.
+
+The superuser `postgres` has a password (scram-sha-256, also on the Unix socket), generated once and
+kept beside the data directory (`postgres.password` for `postgres/`, mode 600), so another local user
+or process cannot connect as superuser. A data directory made when Sluice still trusted local
+connections gets the password, and loses the trust, the next time it starts.
 """
 
 from __future__ import annotations
@@ -12,11 +17,21 @@ from __future__ import annotations
 import importlib.util
 import os
 import pwd
+import secrets
 import stat
 import subprocess
 from pathlib import Path
 
 SYSTEM_USER = "sluice-postgres"
+# What `initdb --auth=scram-sha-256` writes; given to a data directory that still trusts everyone.
+PASSWORD_ONLY_HBA = """\
+local   all             all                                     scram-sha-256
+host    all             all             127.0.0.1/32            scram-sha-256
+host    all             all             ::1/128                 scram-sha-256
+local   replication     all                                     scram-sha-256
+host    replication     all             127.0.0.1/32            scram-sha-256
+host    replication     all             ::1/128                 scram-sha-256
+"""
 
 
 def binaries() -> Path:
@@ -33,8 +48,20 @@ class EmbeddedPostgres:
         self.port = port
         self._user = self._system_user() if os.geteuid() == 0 else None
 
+    @property
+    def password_file(self) -> Path:
+        return self.data_dir.with_name(self.data_dir.name + ".password")
+
+    @property
+    def password(self) -> str:
+        try:
+            return self.password_file.read_text().strip()
+        except FileNotFoundError:
+            raise RuntimeError(f"The password of the embedded PostgreSQL in {self.data_dir} is missing: "
+                               f"{self.password_file} was deleted.") from None
+
     def url(self, database: str = "postgres") -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+        return f"postgresql://postgres:{self.password}@127.0.0.1:{self.port}/{database}"
 
     def start(self) -> None:
         """Initialise the data directory if new, and start the server unless it already runs."""
@@ -43,11 +70,18 @@ class EmbeddedPostgres:
             self._let_user_reach(self.data_dir)
             os.chown(self.data_dir, self._user.pw_uid, self._user.pw_gid)
         self.data_dir.chmod(0o700)
-        if not (self.data_dir / "PG_VERSION").exists():
-            self._run("initdb", "-D", str(self.data_dir), "-U", "postgres", "--auth=trust",
-                      "--encoding=UTF8", "--no-instructions")
-        if self.is_running():
-            return
+        new = not (self.data_dir / "PG_VERSION").exists()
+        if new or (not self.password_file.exists() and self._trusts_everyone()):
+            self._make_password()
+        if new:
+            self._run("initdb", "-D", str(self.data_dir), "-U", "postgres", "--auth=scram-sha-256",
+                      f"--pwfile={self.password_file}", "--encoding=UTF8", "--no-instructions")
+        if not self.is_running():
+            self._start()
+        if self._trusts_everyone():
+            self._require_password()
+
+    def _start(self) -> None:
         options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.data_dir} "
                    "-c max_connections=300 -c shared_buffers=256MB")
         self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.data_dir / "server.log"),
@@ -68,19 +102,46 @@ class EmbeddedPostgres:
             self.psql(f'create database "{name}"')
 
     def psql(self, command: str) -> str:
-        result = self._run("psql", "-X", "-A", "-t", "-h", "127.0.0.1", "-p", str(self.port),
-                           "-U", "postgres", "-d", "postgres", "-c", command)
+        # The command goes on standard input and the password in the environment: neither shows in
+        # the process list.
+        result = self._run("psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+                           "-p", str(self.port), "-U", "postgres", "-d", "postgres", "-f", "-",
+                           stdin=command, env={"PGPASSWORD": self.password})
         return result.stdout
 
-    def _run(self, program: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def _make_password(self) -> None:
+        self.password_file.unlink(missing_ok=True)
+        descriptor = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(32) + "\n")
+        if self._user is not None:  # initdb, running as the server's user, reads it
+            os.chown(self.password_file, self._user.pw_uid, self._user.pw_gid)
+
+    def _trusts_everyone(self) -> bool:
+        hba = self.data_dir / "pg_hba.conf"
+        if not hba.exists():
+            return False
+        rules = (line.split() for line in hba.read_text().splitlines() if not line.lstrip().startswith("#"))
+        return any(rule and rule[-1] == "trust" for rule in rules)
+
+    def _require_password(self) -> None:
+        """Give the superuser its password, then stop trusting connections (a data directory made
+        before Sluice set passwords). The server still trusts us while the password is set."""
+        literal = self.password.replace("'", "''")
+        self.psql(f"set password_encryption = 'scram-sha-256'; alter role postgres password '{literal}'")
+        (self.data_dir / "pg_hba.conf").write_text(PASSWORD_ONLY_HBA)
+        self.psql("select pg_reload_conf()")
+
+    def _run(self, program: str, *args: str, check: bool = True, stdin: str | None = None,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         # As root, drop to the server's user and its group alone: keeping root's group would make
         # directories' group bits, not their "other" bits, decide what the server can reach.
         identity = {} if self._user is None else {
             "user": self._user.pw_uid, "group": self._user.pw_gid, "extra_groups": []}
         result = subprocess.run(
             [str(binaries() / program), *args],
-            capture_output=True, text=True, check=False, cwd="/",
-            env={**os.environ, "LC_ALL": "C.UTF-8"}, **identity,
+            capture_output=True, text=True, check=False, cwd="/", input=stdin,
+            env={**os.environ, "LC_ALL": "C.UTF-8", **(env or {})}, **identity,
         )
         if check and result.returncode != 0:
             raise RuntimeError(f"{program} failed: {result.stderr.strip() or result.stdout.strip()}")

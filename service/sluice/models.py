@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -102,8 +103,17 @@ class ExecutionResponse:
 class Event:
     """One entry of a job's durable event log."""
 
-    type: str
+    type: str = attrs.field(validator=lambda _, __, value: _check_event_type(value))
     data: Mapping[str, Any]
+
+
+# An event type is an SSE `event:` line: a line break in it would end the field and forge others.
+_EVENT_TYPE = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+
+
+def _check_event_type(value: str) -> None:
+    if not isinstance(value, str) or not _EVENT_TYPE.fullmatch(value):
+        raise ValueError(f"An event type is one word of letters, digits, '_', '-', '.' or ':', not {value!r}.")
 
 
 @attrs.frozen

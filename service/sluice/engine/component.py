@@ -30,6 +30,10 @@ class Component:
     # Parameters the component accepts beyond the fields a Langflow export carries, so that a run's
     # `inputs` may set them (e.g. an SQL query's bind parameters).
     extra_fields: Mapping[str, Field] = {}
+    # Fields that hold a credential the component only sends to the service it is for (the fields
+    # Langflow marks `password`). Only these may take a variable from the worker's environment; an
+    # export's own `password` flag is not trusted, since whoever uploads the flow writes it.
+    secret_fields: frozenset[str] = frozenset()
 
     def node_fields(self, node: Node) -> Mapping[str, Field]:
         """Parameters a run's `inputs` may set beyond the exported fields, for this node (by default

@@ -43,6 +43,8 @@ class RunContext:
     sealed_variables: bytes | None = attrs.field(default=None, repr=False)
     _request_variables: dict[str, str] | None = attrs.field(default=None, init=False, repr=False)
     _resolved: dict[str, str | None] = attrs.field(factory=dict, init=False, repr=False)
+    # Values the worker's environment lent this run's secret fields: masked wherever they could show.
+    _from_environment: set[str] = attrs.field(factory=set, init=False, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -58,25 +60,33 @@ class RunContext:
         """Shared HTTP client for URLs a flow or its inputs supply: private addresses are refused."""
         return self.services.public_http
 
-    async def variable(self, name: str) -> str | None:
-        """A global variable: the run's header value, else the owner's stored variable, else the
-        worker's environment variable of that name (Langflow's fallback); None when none has it."""
-        if name in self._resolved:
-            return self._resolved[name]
-        try:
-            value = self._from_request(name)
-            if value is None and self.services.read_variable is not None:
-                value = await self.services.read_variable(self.owner, name)
-        except SecretKeyError as error:
-            raise ComponentError(str(error)) from None
-        if value is None:
+    async def variable(self, name: str, secret: bool = False) -> str | None:
+        """A global variable: the run's header value, else the owner's stored variable; None when
+        neither has it. Only for a `secret` field (one its component declares, such as a model's
+        `api_key`) does the worker's environment stand in, and only for a name the operator offers
+        (SLUICE_ENV_VARIABLES, never one of Sluice's own settings)."""
+        if name not in self._resolved:
+            try:
+                value = self._from_request(name)
+                if value is None and self.services.read_variable is not None:
+                    value = await self.services.read_variable(self.owner, name)
+            except SecretKeyError as error:
+                raise ComponentError(str(error)) from None
+            self._resolved[name] = value
+        value = self._resolved[name]
+        if value is None and secret and self.settings.offers_environment(name):
             value = os.environ.get(name)
-        self._resolved[name] = value
+            if value:
+                self._from_environment.add(value)
         return value
+
+    def lent_values(self) -> frozenset[str]:
+        """The values the worker's environment lent this run: the worker masks them in all it records."""
+        return frozenset(self._from_environment)
 
     def redact(self, text: str) -> str:
         """`text` with every global variable value this run resolved masked, for error messages."""
-        for value in self._resolved.values():
+        for value in (*self._resolved.values(), *self._from_environment):
             if value and len(value) >= _MIN_REDACTED:
                 text = text.replace(value, "***")
         return text

@@ -2,9 +2,14 @@
 
 Every model component speaks this one protocol: a provider that is not OpenAI is reached through an
 OpenAI-compatible endpoint (a gateway, a local server). The endpoint is the node's base URL field,
-else `OPENAI_BASE_URL`, else OpenAI's; the key is the node's field (already resolved from a global
-variable when it names one), else `OPENAI_API_KEY`; an empty model is `SLUICE_DEFAULT_MODEL`, as
-Langflow's global model setting does for exported starters.
+else `OPENAI_BASE_URL`, else OpenAI's; an empty model is `SLUICE_DEFAULT_MODEL`, as Langflow's global
+model setting does for exported starters.
+
+The worker's credentials go only where the operator pointed them. At the operator's endpoint
+(`OPENAI_BASE_URL`, else OpenAI's) the key is the node's field, else `OPENAI_API_KEY`. An endpoint a
+flow or a run names gets only the key the flow itself supplies (its field, or the owner's variable),
+never a value from the worker's environment, and is reached through the network policy
+(`context.public_http`), as API Request is.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_TIMEOUT = 120.0
 # Fields of model nodes that name the endpoint (OpenAIModel's `openai_api_base`, others' `base_url`).
 BASE_URL_FIELDS = ("openai_api_base", "base_url", "api_base")
+# Fields holding a model's key: a component that calls a model declares them secret.
+KEY_FIELDS = frozenset({"api_key"})
 # Request keys a node's free-form `model_kwargs` may not replace.
 RESERVED_KEYS = {"model", "messages", "stream", "tools", "n"}
 
@@ -44,6 +51,8 @@ class ChatModel(Handle):
     timeout: float = DEFAULT_TIMEOUT
     # Extra request fields: temperature, max_tokens, seed, response_format.
     settings: Mapping[str, Any] = attrs.field(factory=dict)
+    # False when a flow or a run chose the endpoint: then it is reached under the network policy.
+    operator_endpoint: bool = True
 
     def summary(self) -> dict[str, Any]:
         return {"model": self.name, "base_url": self.base_url}
@@ -91,14 +100,21 @@ def model_from_params(params: Mapping[str, Any], env: Mapping[str, str] = os.env
     name = _text(params.get("model_name")) or model_name(connected) or env.get(default, "")
     if not name:
         raise ComponentError(f"no model is configured: set the node's model, or {default} for the workers.")
-    base_url = next((_text(params.get(f)) for f in BASE_URL_FIELDS if _text(params.get(f))), "")
-    return ChatModel(
-        name=name,
-        base_url=(base_url or env.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
-        api_key=_text(params.get("api_key")) or env.get("OPENAI_API_KEY", ""),
-        timeout=_positive(params.get("timeout")) or _positive(env.get("SLUICE_MODEL_TIMEOUT")) or DEFAULT_TIMEOUT,
-        settings=_settings(params),
-    )
+    operator_url = (env.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    chosen = next((_text(params.get(f)) for f in BASE_URL_FIELDS if _text(params.get(f))), "").rstrip("/")
+    api_key = _text(params.get("api_key"))
+    timeout = _positive(params.get("timeout")) or _positive(env.get("SLUICE_MODEL_TIMEOUT")) or DEFAULT_TIMEOUT
+    if chosen and chosen != operator_url:
+        if api_key and api_key in env.values():
+            raise ComponentError(f"the model endpoint {chosen} was chosen by the flow: a key from the worker's "
+                                 "environment is sent only to the endpoint the operator configured.")
+        return ChatModel(name, chosen, api_key, timeout, _settings(params), operator_endpoint=False)
+    return ChatModel(name, operator_url, api_key or env.get("OPENAI_API_KEY", ""), timeout, _settings(params))
+
+
+def client(context: RunContext, model: ChatModel) -> httpx.AsyncClient:
+    """The HTTP client for the model's endpoint: unguarded only for the one the operator configured."""
+    return context.http if model.operator_endpoint else context.public_http
 
 
 def model_name(value: Any) -> str:

@@ -128,10 +128,10 @@ class _GraphRun:
             raise FlowFailed(node_id, f"No component serves the type {node.type!r} of node {node_id}.")
         if node_id in self.tool_nodes:
             # Not a step: the Agent downstream calls it, with the parameters this run gave it.
-            return {tools.TOOL_OUTPUT: tools.toolkit(node, await self._params(node), component)}
+            return {tools.TOOL_OUTPUT: tools.toolkit(node, await self._params(node, component), component)}
         self.context.emit("component_start", {"component_id": node_id, "type": node.type})
         try:
-            produced = await component.run(node, await self._params(node), self.context)
+            produced = await component.run(node, await self._params(node, component), self.context)
             if node_id in self.loops:
                 produced = await self._iterate(node, component, produced)
         except FlowFailed:
@@ -175,7 +175,7 @@ class _GraphRun:
         self.body_results[node.id] = results
         return component.release(node, collected)
 
-    async def _params(self, node: Node) -> dict[str, Any]:
+    async def _params(self, node: Node, component: Component) -> dict[str, Any]:
         params = {name: field.value for name, field in node.fields.items()}
         overrides = self.overrides.get(node.id, {})
         params.update(overrides)
@@ -189,7 +189,7 @@ class _GraphRun:
             if field.load_from_db and field.name not in overrides and field.name not in arrived:
                 name = params[field.name]
                 if isinstance(name, str) and name:
-                    params[field.name] = await self.context.variable(name)
+                    params[field.name] = await self.context.variable(name, field.name in component.secret_fields)
         return params
 
     def _runs_first(self, node_id: str) -> bool:

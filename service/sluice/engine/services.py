@@ -57,7 +57,9 @@ class Services:
         self.history: History = LocalHistory()
         # None without SLUICE_SECRET_KEY: stored and per-run variables then cannot be opened.
         self.cipher = Cipher(self.settings.secret_key) if self.settings.secret_key else None
-        self.network = NetworkPolicy.allowing(self.settings.allowed_hosts)
+        # Sluice's own database stays out of reach, whatever SLUICE_ALLOWED_HOSTS lists.
+        self.network = NetworkPolicy.allowing(self.settings.allowed_hosts,
+                                              (self.settings.database_url, self.settings.listen_url))
         self._http: httpx.AsyncClient | None = None
         self._public_http: httpx.AsyncClient | None = None
 

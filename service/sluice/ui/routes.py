@@ -49,11 +49,13 @@ def signed_in(page: Page) -> Callable[[Request], Awaitable[Response]]:
                 return _render(request, "message.html", {"title": "Refused",
                                "text": "This form has expired or did not come from this dashboard."}, 403)
         try:
-            return await page(request, owner)
+            response = await page(request, owner)
         except NotFound:
             return _not_found(request)
         except RunError as error:
             return _render(request, "message.html", {"title": "Refused", "text": error.detail}, 409)
+        session.refresh(request, response)
+        return response
     return endpoint
 
 
@@ -93,7 +95,7 @@ async def signin(request: Request) -> Response:
 
 async def signout(request: Request, owner: str) -> Response:
     response = RedirectResponse("/ui/signin", status_code=303)
-    session.end(response)
+    session.end(request, response)
     return response
 
 

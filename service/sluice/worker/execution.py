@@ -12,8 +12,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import asyncpg
+import attrs
+import orjson
 
 from sluice import db
+from sluice.convert import converter
 from sluice.engine.context import RunContext
 from sluice.engine.graph import FlowFormatError, Graph
 from sluice.engine.inputs import InvalidInputs, group_overrides, session_id
@@ -40,9 +43,21 @@ class Execution:
         self.new_messages: list[ChatMessage] = []
         self._write_lock = asyncio.Lock()
         self.lost = False
+        # What the environment lent the run's secret fields (RunContext.lent_values): never recorded.
+        self.lent: Callable[[], frozenset[str]] = frozenset
 
     def emit(self, event_type: str, data: Mapping[str, Any]) -> None:
-        self._pending.append(Event(event_type, data))
+        self._pending.append(Event(event_type, self._masked(data)))
+
+    def _masked(self, data: Any) -> Any:
+        """`data` with every lent value replaced by `***`, should a component or a model echo one."""
+        lent = self.lent()
+        if not lent:
+            return data
+        text = orjson.dumps(converter.unstructure(data))
+        for value in lent:
+            text = text.replace(orjson.dumps(value)[1:-1], b"***")
+        return orjson.loads(text)
 
     async def flush(self) -> None:
         """Write buffered events while the job keeps running."""
@@ -52,7 +67,8 @@ class Execution:
     async def finish(self, response: ExecutionResponse, error_code: str | None = None) -> None:
         self.emit("status", {"status": response.status.value})
         self.emit("end", response)
-        await self._write(response.status, error_code, tuple(self.new_messages))
+        messages = tuple(attrs.evolve(message, text=self._masked(message.text)) for message in self.new_messages)
+        await self._write(response.status, error_code, messages)
 
     async def _write(self, status: JobStatus, error_code: str | None = None,
                      messages: tuple[ChatMessage, ...] = ()) -> None:
@@ -132,6 +148,7 @@ async def _run(execution: Execution, load_graph: GraphLoader, services: Services
             history=DatabaseHistory(pool, execution.new_messages),
             sealed_variables=job.secrets,
         )
+        execution.lent = context.lent_values
         outputs = await run_graph(graph, overrides, context)
     except asyncio.CancelledError:
         raise

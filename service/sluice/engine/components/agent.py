@@ -35,6 +35,8 @@ _BUILT_IN = (
 
 
 class Agent(Component):
+    secret_fields = llm.KEY_FIELDS
+
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         model = llm.model_from_params(params)
         connected = _connected_tools(params.get("tools"))
@@ -67,7 +69,7 @@ class _Loop:
 
     async def answer(self, messages: list[dict[str, Any]], **request: Any) -> str:
         for _ in range(self.max_iterations):
-            reply = await llm.chat(self.context.http, self.model, messages, tools=self.specs,
+            reply = await llm.chat(llm.client(self.context, self.model), self.model, messages, tools=self.specs,
                                    on_token=self.on_token, **request)
             if not reply.tool_calls:
                 return reply.content

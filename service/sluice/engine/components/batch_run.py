@@ -22,6 +22,8 @@ CONCURRENCY = 8
 
 
 class BatchRun(Component):
+    secret_fields = llm.KEY_FIELDS
+
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         model = llm.model_from_params(params)
         rows = _rows(params.get("df"))
@@ -34,7 +36,7 @@ class BatchRun(Component):
 
         async def answer(text: str) -> str:
             async with gate:
-                return (await llm.chat(context.http, model, llm.conversation(system, text))).content
+                return (await llm.chat(llm.client(context, model), model, llm.conversation(system, text))).content
 
         answers = await asyncio.gather(*(answer(text) for text in texts))
         target = to_text(params.get("output_column_name")).strip() or "model_response"

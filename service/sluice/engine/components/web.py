@@ -13,7 +13,7 @@ import base64
 import json
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urldefrag, urljoin
+from urllib.parse import SplitResult, parse_qsl, urldefrag, urljoin, urlsplit
 
 import attrs
 import httpx
@@ -302,13 +302,28 @@ async def _crawl(context: RunContext, root: str, crawl: _Crawl, budget: int) -> 
             row, links = result
             rows.append(row)
             for link in links:
-                if link not in seen and (not crawl.prevent_outside or link.startswith(root)):
+                if link not in seen and (not crawl.prevent_outside or _within(link, root)):
                     seen.add(link)
                     following.append(link)
         level = following[:budget - len(rows)] if depth + 1 < crawl.depth else []
         if not level:
             break
     return rows
+
+
+def _within(link: str, root: str) -> bool:
+    """Whether `link` is under `root`: the same scheme, host and port, and a path the root's begins.
+    (A plain prefix test would let `https://a.com` cover `https://a.com.evil/`.)"""
+    target, base = urlsplit(link), urlsplit(root)
+    return _origin(target) == _origin(base) and target.path.startswith(base.path or "/")
+
+
+def _origin(parts: SplitResult) -> tuple[str, str | None, int | None]:
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        return (parts.scheme, None, None)
+    return (parts.scheme, parts.hostname, port)
 
 
 async def _load(context: RunContext, url: str, crawl: _Crawl,
