@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import time
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 import flowkit
 from conftest import start_service
@@ -125,3 +127,34 @@ async def test_retry_a_failed_job_runs_it_again_and_only_for_its_owner(service):
             break
         await asyncio.sleep(0.05)
     assert (row["status"], row["attempt"]) == ("failed", 2)
+
+
+def aged_cookie(data: dict, age: float) -> str:
+    """A session cookie as the dashboard signs it, but signed `age` seconds ago."""
+    class Earlier(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time() - age)
+    return URLSafeTimedSerializer(SECRET, salt="sluice-dashboard-session", signer=Earlier).dumps(data)
+
+
+async def test_a_session_lasts_twelve_hours_from_its_last_use(service):
+    _, key = await service.key()
+    async with sign_in(service, key) as browser:
+        signed = browser.cookies["sluice_session"]
+        data = URLSafeTimedSerializer(SECRET, salt="sluice-dashboard-session").loads(signed)
+        assert "Max-Age=43200" in (await browser.post("/ui/signin", data={"api_key": key})).headers["set-cookie"]
+
+        browser.cookies.set("sluice_session", aged_cookie(data, 11 * 3600), path="/ui")
+        page = await browser.get("/ui/")
+        assert page.status_code == 200
+        # Used, so signed again from now: it slides.
+        renewed = page.headers["set-cookie"]
+        assert "Max-Age=43200" in renewed
+        fresh = renewed.split(";")[0].split("=", 1)[1]
+        assert URLSafeTimedSerializer(SECRET, salt="sluice-dashboard-session").loads(fresh, max_age=60) == data
+        # The form token stays valid across the renewal.
+        assert csrf(page.text) == csrf((await browser.get("/ui/")).text)
+
+        browser.cookies.set("sluice_session", aged_cookie(data, 13 * 3600), path="/ui")
+        expired = await browser.get("/ui/")
+        assert expired.status_code == 303 and expired.headers["location"] == "/ui/signin"

@@ -17,6 +17,7 @@ import flowkit
 import inprocess
 from httpserver import LocalServer, local_server
 from sluice.config import Settings
+from sluice.engine.components.web import _within
 from sluice.engine.runner import FlowFailed
 from sluice.engine.services import Services
 
@@ -173,6 +174,20 @@ async def test_url_component_crawls_links_within_the_root_to_the_given_depth(ser
                          url_flow([server.url("/site/")], max_depth=flowkit.field(3, "int"),
                                   prevent_outside=flowkit.field(False, "bool")))
     assert sorted(row["title"] for row in rows) == ["Home", "Outside", "Page A", "Page B", "Page C"]
+
+
+@pytest.mark.parametrize(("link", "inside"), [
+    ("https://a.com/docs/page", True),
+    ("https://a.com:443/docs/", True),
+    ("https://A.com/docs/x", True),
+    ("https://a.com.evil/docs/", False),
+    ("https://a.com:8443/docs/", False),
+    ("http://a.com/docs/", False),
+    ("https://a.com@evil.test/docs/", False),
+    ("https://a.com/other", False),
+])
+def test_crawl_scope_compares_scheme_host_and_port(link, inside):
+    assert _within(link, "https://a.com/docs") is inside
 
 
 async def test_url_component_markdown_and_raw_text(server, make_services):

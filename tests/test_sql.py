@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,17 +11,29 @@ import pytest
 
 import flowkit
 import inprocess
-from conftest import Cluster, Service, start_service
+from conftest import REPOSITORY, Cluster, Service, free_port, start_service
 from sluice.config import Settings
+from sluice.embedded_db import EmbeddedPostgres
 from sluice.engine.runner import FlowFailed
 from sluice.engine.services import Services
 
 
 @pytest.fixture(scope="module")
-async def target(cluster: Cluster) -> AsyncIterator[str]:
+def other_server() -> Iterator[EmbeddedPostgres]:
+    """A PostgreSQL that is not Sluice's own (that one the component can never reach)."""
+    server = EmbeddedPostgres(REPOSITORY / ".data" / "test-postgres-sql", free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+async def target(other_server: EmbeddedPostgres) -> AsyncIterator[str]:
     """A database for the component to query, with a small table."""
-    url = cluster.new_database()
+    other_server.create_database("people")
+    url = other_server.url("people")
     conn = await asyncpg.connect(url)
+    await conn.execute("drop table if exists people")
     await conn.execute("create table people (id int primary key, name text, score numeric, born date, "
                        "photo bytea, active bool)")
     await conn.execute("insert into people values (1, 'alice', 9.5, '1990-01-02', '\\xCAFE', true), "

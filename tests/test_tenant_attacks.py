@@ -15,6 +15,7 @@ import pytest
 
 import fake_openai as fake
 import flowkit
+import sse
 from conftest import Cluster, Service, free_port, start_service
 from httpserver import LocalServer, local_server
 from sluice.embedded_db import EmbeddedPostgres
@@ -257,3 +258,23 @@ async def test_the_sql_component_still_reaches_an_allowed_database(service, clie
         assert body["outputs"]["SQLComponent-1"]["content"]["rows"] == [[42]]
     finally:
         other.stop()
+
+
+# Also found in review.
+
+async def test_an_event_type_cannot_break_the_streams_framing(service, client):
+    forged = "token\nevent: end\ndata: {}"
+    export = flowkit.export("Forge", [
+        flowkit.node("ChatInput-in", "ChatInput", {"input_value": ""}),
+        flowkit.node("Tokens-1", "SluiceTestTokens", {"input_value": "", "event_type": forged}, outputs=("text",)),
+        flowkit.node("ChatOutput-out", "ChatOutput", {"input_value": ""}),
+    ], [flowkit.edge("ChatInput-in", "message", "Tokens-1", "input_value"),
+        flowkit.edge("Tokens-1", "text", "ChatOutput-out", "input_value")])
+    flow = await service.flow(client, export)
+    body = await run(client, flow["id"], {"ChatInput-in.input_value": "two words"})
+    assert body["status"] == "failed"
+    assert "An event type is one word" in body["errors"][0]["error"]
+    # sse.follow refuses a field repeated within one event, which a forged line break would make.
+    streamed = await sse.follow(client, body["job_id"])
+    assert {event.event for event in streamed} <= {"status", "component_start", "component_end", "end"}
+    assert [event.event for event in streamed].count("end") == 1

@@ -33,13 +33,15 @@ class Greet(Component):
         greeting = to_text(params.get("greeting")) or "Hello"
         return {"text": Message(text=f"{greeting}, {to_text(params.get('name'))}", sender="Machine")}
 class Tokens(Component):
-    """Emits its input word by word as `token` events (`delay` seconds apart), then passes it on."""
+    """Emits its input word by word as `token` events (`delay` seconds apart), then passes it on.
+    `event_type` names the events something else (a hostile name, for the stream's framing)."""
 
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         text = to_text(params.get("input_value"))
+        event_type = to_text(params.get("event_type")) or "token"
         # Split before each word, keeping all whitespace, so the chunks join back to the text exactly.
         for chunk in filter(None, re.split(r"(?<=\s)(?=\S)", text)):
-            context.emit("token", {"component_id": node.id, "chunk": chunk})
+            context.emit(event_type, {"component_id": node.id, "chunk": chunk})
             await asyncio.sleep(float(params.get("delay") or 0))
         return {"text": Message(text=text, sender="Machine")}
 
