@@ -4,8 +4,8 @@ The query runs in a READ ONLY transaction on a session whose default is read-onl
 statement timeout (SLUICE_SQL_TIMEOUT), and returns at most SLUICE_SQL_MAX_ROWS rows. Values for
 `$1`, `$2`... placeholders come from the `parameters` list (a run's inputs may set it) and are sent
 as bind parameters, never spliced into the text. The database host passes the same network policy
-as HTTP requests: a private address (Sluice's own database included) only when SLUICE_ALLOWED_HOSTS
-lists it. The output (`run_sql_query`) is a table to the next component and `sql` in the response.
+as HTTP requests: a private address only when SLUICE_ALLOWED_HOSTS lists it, and Sluice's own
+database never. The output (`run_sql_query`) is a table to the next component and `sql` in the response.
 """
 
 from __future__ import annotations
