@@ -278,3 +278,46 @@ async def test_an_event_type_cannot_break_the_streams_framing(service, client):
     streamed = await sse.follow(client, body["job_id"])
     assert {event.event for event in streamed} <= {"status", "component_start", "component_end", "end"}
     assert [event.event for event in streamed].count("end") == 1
+
+
+# One owner cannot read another's stored variables or messages.
+
+def memory_flow() -> dict[str, Any]:
+    """ChatInput (stored in the run's session) -> ChatOutput, and a Message History reading that session."""
+    return flowkit.export("Memory", [
+        flowkit.node("ChatInput-1", "ChatInput", {"input_value": "", "session_id": ""}),
+        flowkit.node("ChatOutput-1", "ChatOutput", {"input_value": ""}),
+        flowkit.node("Memory-1", "Memory", {"mode": "Retrieve", "session_id": "", "template": "{sender_name}: {text}",
+                                            "n_messages": flowkit.field(100, "int")}, outputs=("messages_text",)),
+    ], [flowkit.edge("ChatInput-1", "message", "ChatOutput-1", "input_value")])
+
+
+async def test_another_owners_messages_and_variables_stay_invisible(service, client):
+    session, secret = f"shared-{uuid.uuid4().hex[:8]}", f"alice-{uuid.uuid4().hex}"
+    alice, alice_key = await service.key()
+    await store(service, alice, "ALICE_TOKEN", secret)
+    async with service.client(alice_key) as alice_client:
+        flow = await service.flow(alice_client, memory_flow())
+        said = await run(alice_client, flow["id"], {"ChatInput-1.input_value": secret,
+                                                    "ChatInput-1.session_id": session})
+        assert said["status"] == "completed"
+        again = await run(alice_client, flow["id"], {"ChatInput-1.input_value": "hi",
+                                                     "ChatInput-1.session_id": session, "Memory-1.session_id": session})
+        assert secret in str(again["outputs"])  # alice sees her own history
+    flow = await service.flow(client, memory_flow())
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": "me too", "ChatInput-1.session_id": session,
+                                          "Memory-1.session_id": session})
+    assert body["status"] == "completed"
+    variable = await service.flow(client, chat_flow("ALICE_TOKEN"))
+    stolen = await run(client, variable["id"])
+    assert secret not in str(body) and secret not in str(stolen)
+    assert stolen["outputs"]["ChatOutput-1"]["content"] == ""
+
+
+async def test_a_model_handed_on_shows_no_lent_key(service, client):
+    export = model_flow({"api_key": key_variable("GATEWAY_TOKEN")})
+    export["data"]["edges"] = [flowkit.edge("ChatInput-1", "message", "OpenAIModel-1", "input_value"),
+                               flowkit.edge("OpenAIModel-1", "model_output", "ChatOutput-1", "input_value")]
+    flow = await service.flow(client, export)
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": "hand it on"})
+    assert OPERATOR_ENV["GATEWAY_TOKEN"] not in await everything_shown(service, client, body)
