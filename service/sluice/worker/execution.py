@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import traceback
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -43,15 +44,15 @@ class Execution:
         self.new_messages: list[ChatMessage] = []
         self._write_lock = asyncio.Lock()
         self.lost = False
-        # What the environment lent the run's secret fields (RunContext.lent_values): never recorded.
-        self.lent: Callable[[], frozenset[str]] = frozenset
+        # The run's context once it has one: what it resolved is masked in all the job records and logs.
+        self.context: RunContext | None = None
 
     def emit(self, event_type: str, data: Mapping[str, Any]) -> None:
         self._pending.append(Event(event_type, self._masked(data)))
 
     def _masked(self, data: Any) -> Any:
         """`data` with every lent value replaced by `***`, should a component or a model echo one."""
-        lent = self.lent()
+        lent = self.context.lent_values() if self.context is not None else ()
         if not lent:
             return data
         text = orjson.dumps(converter.unstructure(data))
@@ -148,7 +149,7 @@ async def _run(execution: Execution, load_graph: GraphLoader, services: Services
             history=DatabaseHistory(pool, execution.new_messages),
             sealed_variables=job.secrets,
         )
-        execution.lent = context.lent_values
+        execution.context = context
         outputs = await run_graph(graph, overrides, context)
     except asyncio.CancelledError:
         raise
@@ -162,7 +163,9 @@ async def _run(execution: Execution, load_graph: GraphLoader, services: Services
     except (InvalidInputs, FlowFormatError) as problem:
         await _fail(execution, JobStatus.FAILED, "INVALID_FLOW", str(problem))
     except Exception:
-        log.exception("job %s failed inside Sluice", job.id)
+        report = traceback.format_exc()
+        log.error("job %s failed inside Sluice\n%s", job.id,
+                  execution.context.redact(report) if execution.context is not None else report)
         await _fail(execution, JobStatus.ERROR, "INTERNAL_ERROR", "Sluice failed to run this job.")
     else:
         await execution.finish(ExecutionResponse.of(job, JobStatus.COMPLETED, outputs))
