@@ -18,6 +18,7 @@ import inprocess
 from httpserver import LocalServer, local_server
 from sluice.config import Settings
 from sluice.engine.components.web import _within
+from sluice.engine.network import BlockedAddress, NetworkPolicy, database_endpoints
 from sluice.engine.runner import FlowFailed
 from sluice.engine.services import Services
 
@@ -174,6 +175,29 @@ async def test_url_component_crawls_links_within_the_root_to_the_given_depth(ser
                          url_flow([server.url("/site/")], max_depth=flowkit.field(3, "int"),
                                   prevent_outside=flowkit.field(False, "bool")))
     assert sorted(row["title"] for row in rows) == ["Home", "Outside", "Page A", "Page B", "Page C"]
+
+
+@pytest.mark.parametrize(("url", "endpoints"), [
+    ("postgresql://u:p@db.internal:6432/sluice", (("db.internal", 6432),)),
+    ("postgres://u@[::1]/x", (("::1", 5432),)),
+    ("postgresql://u@a:5433,B.example/x?sslmode=require", (("a", 5433), ("b.example", 5432))),
+    ("postgresql:///sluice?host=/var/run/postgresql&port=5544", (("", 5544),)),
+    ("", ()),
+])
+def test_the_database_endpoints_are_read_from_its_url(url, endpoints):
+    assert database_endpoints(url) == endpoints
+
+
+async def test_the_database_is_refused_on_its_port_only(server):
+    policy = NetworkPolicy.allowing(["127.0.0.0/8", "::1"], ["postgresql://u:p@localhost:5999/sluice"])
+    for host in ("127.0.0.1", "127.9.9.9", "::1", "localhost"):
+        with pytest.raises(BlockedAddress, match="Sluice's own database"):
+            await policy.resolve(host, 5999)
+    assert await policy.resolve("127.0.0.1", server.port) == ["127.0.0.1"]
+    remote = NetworkPolicy.allowing(["10.0.0.0/8"], ["postgresql://u@10.1.2.3:5432/x"])
+    with pytest.raises(BlockedAddress, match="Sluice's own database"):
+        await remote.resolve("10.1.2.3", 5432)
+    assert await remote.resolve("10.1.2.4", 5432) == ["10.1.2.4"]  # another machine on that network
 
 
 @pytest.mark.parametrize(("link", "inside"), [

@@ -6,6 +6,7 @@ Sluice's own settings among the environment variables flows may use, which must 
 from __future__ import annotations
 
 import asyncio
+import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -222,7 +223,7 @@ def own_database(service: Service, host: str) -> str:
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LOCALHOST.", "127.0.0.2", "[::ffff:127.0.0.1]",
-                                  "0.0.0.0", "[::1]", "2130706433"])
+                                  "0.0.0.0", "[::1]", "2130706433", "0x7f.1", socket.gethostname()])
 async def test_the_sql_component_never_reaches_sluices_own_database(service, client, host):
     flow = await service.flow(client, sql_flow(own_database(service, host), "select key_hash from api_keys"))
     body = await run(client, flow["id"])
