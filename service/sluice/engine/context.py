@@ -82,7 +82,7 @@ class RunContext:
 
     def lent_values(self) -> frozenset[str]:
         """The values the worker's environment lent this run: the worker masks them in all it records."""
-        return frozenset(self._from_environment)
+        return frozenset(value for value in self._from_environment if len(value) >= _MIN_REDACTED)
 
     def redact(self, text: str) -> str:
         """`text` with every global variable value this run resolved masked, for error messages."""

@@ -14,7 +14,6 @@ from typing import Any
 
 import asyncpg
 import attrs
-import orjson
 
 from sluice import db
 from sluice.convert import converter
@@ -52,13 +51,8 @@ class Execution:
 
     def _masked(self, data: Any) -> Any:
         """`data` with every lent value replaced by `***`, should a component or a model echo one."""
-        lent = self.context.lent_values() if self.context is not None else ()
-        if not lent:
-            return data
-        text = orjson.dumps(converter.unstructure(data))
-        for value in lent:
-            text = text.replace(orjson.dumps(value)[1:-1], b"***")
-        return orjson.loads(text)
+        lent = self.context.lent_values() if self.context is not None else frozenset()
+        return _masked(converter.unstructure(data), lent) if lent else data
 
     async def flush(self) -> None:
         """Write buffered events while the job keeps running."""
@@ -110,6 +104,18 @@ class Execution:
             change = Transition(self.job.id, self.job.attempt, JobStatus.IN_PROGRESS, self._seq,
                                 JobStatus.QUEUED, events)
             return await self._writer.release(change)
+
+
+def _masked(value: Any, lent: frozenset[str]) -> Any:
+    if isinstance(value, str):
+        for secret in lent:
+            value = value.replace(secret, "***")
+        return value
+    if isinstance(value, Mapping):
+        return {_masked(key, lent): _masked(item, lent) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(item, lent) for item in value]
+    return value
 
 
 async def execute(execution: Execution, load_graph: GraphLoader, services: Services, pool: asyncpg.Pool) -> None:
