@@ -322,3 +322,17 @@ async def test_a_model_handed_on_shows_no_lent_key(service, client):
     flow = await service.flow(client, export)
     body = await run(client, flow["id"], {"ChatInput-1.input_value": "hand it on"})
     assert OPERATOR_ENV["GATEWAY_TOKEN"] not in await everything_shown(service, client, body)
+
+
+async def test_a_header_variable_belongs_to_its_one_run(service, client):
+    secret = f"header-{uuid.uuid4().hex}"
+    _, other_key = await service.key()
+    async with service.client(other_key) as other:
+        theirs = await service.flow(other, chat_flow("SESSION_TOKEN"))
+        queued = await other.post("/api/v2/workflows", json={"flow_id": theirs["id"], "background": True},
+                                  headers={"X-LANGFLOW-GLOBAL-VAR-SESSION_TOKEN": secret})
+        assert queued.status_code == 200
+        mine = await service.flow(client, chat_flow("SESSION_TOKEN"))
+        body = await run(client, mine["id"])
+        assert body["outputs"]["ChatOutput-1"]["content"] == ""
+        assert secret not in await everything_shown(service, client, body)
