@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+
+import asyncpg
 
 from sluice import db
 from sluice.models import Event, ExecutionError, ExecutionResponse, Job, JobStatus
 from sluice.store import jobs
 from sluice.store.jobs import Transition
-
-if TYPE_CHECKING:
-    from sluice.worker.loop import Worker
 
 log = logging.getLogger(__name__)
 
@@ -38,18 +37,18 @@ def rescue_transition(job: Job) -> Transition:
                       events, error_code="WORKER_LOST")
 
 
-async def rescue_expired(worker: Worker) -> None:
+async def rescue_expired(pool: asyncpg.Pool, lease_seconds: float, on_rescued: Callable[[], None]) -> None:
+    """Every second, put back (or end) the jobs whose lease ran out; `on_rescued` when some moved."""
     while True:
         await asyncio.sleep(RESCUE_INTERVAL)
         try:
-            expired = await jobs.find_expired_leases(worker.pool, RESCUE_BATCH)
+            expired = await jobs.find_expired_leases(pool, RESCUE_BATCH)
             if not expired:
                 continue
-            moved = await jobs.transition(worker.pool, [rescue_transition(job) for job in expired],
-                                          worker.settings.lease_seconds)
+            moved = await jobs.transition(pool, [rescue_transition(job) for job in expired], lease_seconds)
         except db.ERRORS as error:
             log.warning("rescuing expired jobs failed: %s", error)
             continue
         if moved:
             log.info("rescued %d job(s) whose worker was lost", len(moved))
-            worker.wake()
+            on_rescued()

@@ -11,25 +11,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from typing import TYPE_CHECKING
 
 import asyncpg
 
+from sluice import db
 from sluice.store import retention
-
-if TYPE_CHECKING:
-    from sluice.worker.loop import Worker
 
 log = logging.getLogger(__name__)
 
 
-async def keep_pruning(worker: Worker) -> None:
-    interval = worker.settings.retention_interval
+async def keep_pruning(pool: asyncpg.Pool, days: float, interval: float) -> None:
     await asyncio.sleep(random.uniform(0, interval))
     while True:
         try:
-            pruned = await retention.prune(worker.pool, worker.settings.retention_days, wait_for_lock=False)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+            pruned = await retention.prune(pool, days, wait_for_lock=False)
+        except db.ERRORS as error:
             log.warning("pruning finished jobs failed: %s", error)
         else:
             if pruned.jobs:

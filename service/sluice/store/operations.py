@@ -23,3 +23,8 @@ async def retry_job(conn: Any, job_id: UUID, attempts: int, owner: str | None = 
     another status, unknown, or (given an owner) someone else's."""
     row = await conn.fetchrow(statement("retry_job"), job_id, attempts, owner)
     return None if row is None else row["attempt"]
+
+
+async def queue_totals(conn: Any) -> dict[str, int]:
+    """Jobs by live status (queued, in_progress), summed over every flow."""
+    return {row["status"]: row["jobs"] for row in await conn.fetch(statement("queue_totals"))}

@@ -7,16 +7,16 @@ the job's event stream still see progress almost at once.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from uuid import UUID
 
-if TYPE_CHECKING:
-    from sluice.worker.loop import Worker
+from sluice.worker.execution import Execution
 
 FLUSH_INTERVAL = 0.05
 
 
-async def flush_events(worker: Worker) -> None:
+async def flush_events(running: Mapping[UUID, Execution]) -> None:
     while True:
         await asyncio.sleep(FLUSH_INTERVAL)
-        if worker.running:
-            await asyncio.gather(*(execution.flush() for execution in list(worker.running.values())))
+        if running:
+            await asyncio.gather(*(execution.flush() for execution in list(running.values())))

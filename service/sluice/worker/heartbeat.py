@@ -1,36 +1,38 @@
-"""Renews the leases of the worker's running jobs, and abandons the jobs it no longer holds.
+"""The worker's heartbeat: its row in the `workers` table, upserted every few seconds (and at once
+when SIGTERM arrives, to show it is stopping). The worker deletes the row when it exits.
 
-A job missing from the renewal's result was stopped, or taken over after the lease ran out while
-this worker could not reach the database: its task is cancelled, and its writes are fenced anyway.
-This also interrupts stopped jobs whose NOTIFY was lost.
+`sluice workers` and the README's queries read it. One small upsert per worker every few seconds,
+touching no index, so even hundreds of workers cost the database little.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from typing import TYPE_CHECKING
+import os
+import socket
+
+import asyncpg
 
 from sluice import db
-from sluice.store import jobs
-
-if TYPE_CHECKING:
-    from sluice.worker.loop import Worker
+from sluice.store import workers
 
 log = logging.getLogger(__name__)
 
+HEARTBEAT_INTERVAL = 5.0
 
-async def keep_leases(worker: Worker, interval: float) -> None:
+
+async def keep_beating(pool: asyncpg.Pool, worker_id: str, concurrency: int, stopping: asyncio.Event) -> None:
+    hostname, pid = socket.gethostname(), os.getpid()
     while True:
-        await asyncio.sleep(interval)
-        held = [(job_id, execution.job.attempt) for job_id, execution in worker.running.items()]
-        if not held:
-            continue
         try:
-            kept = await jobs.renew_leases(worker.claim_pool, held, worker.settings.lease_seconds)
+            await workers.heartbeat(pool, worker_id, hostname, pid, concurrency, stopping=stopping.is_set())
         except db.ERRORS as error:
-            log.warning("lease renewal failed: %s", error)
+            log.warning("worker heartbeat failed: %s", error)
+        if stopping.is_set():
+            await asyncio.sleep(HEARTBEAT_INTERVAL)
             continue
-        for job_id, _ in held:
-            if job_id not in kept:
-                worker.abandon(job_id)
+        # Beat again after the interval, or at once when the worker starts stopping.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), timeout=HEARTBEAT_INTERVAL)

@@ -24,11 +24,12 @@ from sluice.maintenance.rescuer import rescue_expired
 from sluice.maintenance.retention import keep_pruning
 from sluice.models import Job
 from sluice.notifications import Listener
-from sluice.store import flows, jobs
+from sluice.store import flows, jobs, workers
+from sluice.worker.duties import Duties, Duty
 from sluice.worker.execution import Execution, execute
 from sluice.worker.flusher import flush_events
-from sluice.worker.heartbeat import keep_leases
-from sluice.worker.presence import keep_presence
+from sluice.worker.heartbeat import keep_beating
+from sluice.worker.leases import LeaseRenewer
 from sluice.worker.storage import worker_services
 from sluice.worker.writer import TransitionWriter
 
@@ -54,6 +55,7 @@ class Worker:
         self.pool: asyncpg.Pool
         self.claim_pool: asyncpg.Pool
         self.services: Services
+        self.leases: LeaseRenewer
 
     async def run(self) -> None:
         self.pool = await db.create_pool(self.settings.database_url, min_size=2, max_size=4)
@@ -71,22 +73,35 @@ class Worker:
             on_reconnect=self._wake.set,
         )
         await listener.start()
-        heartbeat_interval = min(1.0, self.settings.lease_seconds / 3)
-        duties = [
-            asyncio.create_task(keep_leases(self, heartbeat_interval), name="heartbeat"),
-            asyncio.create_task(flush_events(self), name="flusher"),
-            asyncio.create_task(rescue_expired(self), name="rescuer"),
-            asyncio.create_task(keep_pruning(self), name="retention"),
-            asyncio.create_task(keep_presence(self), name="presence"),
-        ]
+        settings = self.settings
+        self.leases = LeaseRenewer(self.claim_pool, self.running, settings.lease_seconds, self.abandon)
+        duties = Duties([
+            # Past the lease time without renewing, this worker's jobs are being taken over.
+            Duty("lease renewal", self.leases.run, fatal_after=settings.lease_seconds),
+            Duty("event flusher", lambda: flush_events(self.running)),
+            Duty("rescuer", lambda: rescue_expired(self.pool, settings.lease_seconds, self.wake)),
+            Duty("retention", lambda: keep_pruning(self.pool, settings.retention_days, settings.retention_interval)),
+            Duty("heartbeat", lambda: keep_beating(self.pool, self.id, self.concurrency, self.stopping)),
+        ])
+        supervision = asyncio.create_task(duties.run(), name="duties")
+        claiming = asyncio.create_task(self._claim_until_stopped(), name="claims")
         log.info("worker %s started (concurrency %d)", self.id, self.concurrency)
         try:
-            await self._claim_until_stopped()
-            await self._finish_or_hand_back()
+            await asyncio.wait({supervision, claiming}, return_when=asyncio.FIRST_COMPLETED)
+            self.stop()
+            await asyncio.wait({claiming})
+            # A duty that cannot recover, or claims that broke: hand every job back at once.
+            failed = supervision.done() or claiming.exception() is not None
+            await self._finish_or_hand_back(supervision, grace=0 if failed else settings.shutdown_grace)
+            if claiming.exception() is not None:
+                claiming.result()
+            if supervision.done():
+                supervision.result()
         finally:
-            for duty in duties:
-                duty.cancel()
-            await asyncio.gather(*duties, return_exceptions=True)
+            supervision.cancel()
+            await asyncio.gather(supervision, return_exceptions=True)
+            with contextlib.suppress(*db.ERRORS):
+                await workers.unregister(self.pool, self.id)
             await listener.stop()
             await self.services.aclose()
             await self.pool.close()
@@ -97,15 +112,18 @@ class Worker:
         self.stopping.set()
         self._wake.set()
 
-    async def _finish_or_hand_back(self) -> None:
-        """Wait up to SLUICE_SHUTDOWN_GRACE for running jobs, then hand the rest back to the queue."""
+    async def _finish_or_hand_back(self, supervision: asyncio.Task[None], grace: float) -> None:
+        """Wait up to `grace` for running jobs (less if a duty fails), then hand the rest back."""
         if not self._tasks:
             return
-        _, unfinished = await asyncio.wait(list(self._tasks.values()), timeout=self.settings.shutdown_grace)
+        finishing = asyncio.create_task(asyncio.wait(list(self._tasks.values())))
+        await asyncio.wait({finishing, supervision}, timeout=grace, return_when=asyncio.FIRST_COMPLETED)
+        finishing.cancel()  # only the waiting: the jobs' tasks run on until handed back
+        unfinished = {task for task in self._tasks.values() if not task.done()}
         if not unfinished:
             return
         late = [job_id for job_id, task in self._tasks.items() if task in unfinished]
-        # Out of `running` first: the heartbeat and the flusher leave them alone from now on.
+        # Out of `running` first: lease renewal and the flusher leave them alone from now on.
         executions = [self.running.pop(job_id) for job_id in late]
         released = await asyncio.gather(*(execution.release() for execution in executions))
         for task in unfinished:
@@ -128,7 +146,8 @@ class Worker:
         while not self.stopping.is_set():
             self._wake.clear()
             free = self.concurrency - len(self.running)
-            if free > 0:
+            # Never take jobs whose leases this worker is not renewing (see worker/leases.py).
+            if free > 0 and self.leases.fresh():
                 wanted = min(free, self.claim_batch)
                 try:
                     claimed = await jobs.claim(self.claim_pool, self.id, wanted, self.settings.lease_seconds)

@@ -1,4 +1,4 @@
-"""`sluice jobs ...`, `sluice workers` and `sluice prune`: the operator's commands.
+"""`sluice jobs ...`, `sluice workers`, `sluice prune` and `sluice status`: the operator's commands.
 
 Human tables by default; `--json` prints JSON for scripts. They read the documented views
 (`sluice_jobs`) and tables, so what they show is what the README's SQL shows.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -15,10 +16,11 @@ from typing import Any
 import attrs
 import orjson
 
-from sluice.cli import run_with_connection
+from sluice import discovery
+from sluice.cli import database
 from sluice.config import Settings
 from sluice.models import JobStatus
-from sluice.store import jobs, operations, retention, workers
+from sluice.store import jobs, migrate, operations, retention, workers
 
 EVENT_PAGE = 10_000
 
@@ -72,8 +74,8 @@ def attempts(events: Iterable[jobs.LoggedEvent]) -> list[dict[str, Any]]:
 
 
 def cmd_jobs_list(args: argparse.Namespace) -> None:
-    rows = run_with_connection(lambda conn: operations.list_jobs(conn, status=args.status, flow=args.flow,
-                                                                 limit=args.limit))
+    rows = database.run(args, lambda conn, _: operations.list_jobs(conn, status=args.status, flow=args.flow,
+                                                                   limit=args.limit))
     if args.json:
         _print_json(rows)
         return
@@ -84,10 +86,10 @@ def cmd_jobs_list(args: argparse.Namespace) -> None:
 def cmd_jobs_show(args: argparse.Namespace) -> None:
     job_id = _job_id(args.job_id)
 
-    async def read(conn: Any) -> tuple[dict[str, Any] | None, list[jobs.LoggedEvent]]:
+    async def read(conn: Any, _: Settings) -> tuple[dict[str, Any] | None, list[jobs.LoggedEvent]]:
         return await operations.inspect_job(conn, job_id), await jobs.read_events(conn, job_id, 0, EVENT_PAGE)
 
-    job, events = run_with_connection(read)
+    job, events = database.run(args, read)
     if job is None:
         raise SystemExit(f"No job {job_id}.")
     history = attempts(events)
@@ -107,15 +109,14 @@ def cmd_jobs_show(args: argparse.Namespace) -> None:
 
 def cmd_jobs_cancel(args: argparse.Namespace) -> None:
     job_id = _job_id(args.job_id)
-    settings = Settings.from_env()
 
-    async def cancel(conn: Any) -> tuple[JobStatus, bool]:
+    async def cancel(conn: Any, settings: Settings) -> tuple[JobStatus, bool]:
         job = await operations.inspect_job(conn, job_id)
         if job is None:
             raise SystemExit(f"No job {job_id}.")
         return await jobs.stop(conn, job_id, job["owner"], settings.lease_seconds)
 
-    status, cancelled = run_with_connection(cancel)
+    status, cancelled = database.run(args, cancel)
     if args.json:
         _print_json({"job_id": job_id, "status": status, "cancelled": cancelled})
     elif cancelled:
@@ -126,13 +127,12 @@ def cmd_jobs_cancel(args: argparse.Namespace) -> None:
 
 def cmd_jobs_retry(args: argparse.Namespace) -> None:
     job_id = _job_id(args.job_id)
-    settings = Settings.from_env()
 
-    async def retry(conn: Any) -> tuple[int | None, dict[str, Any] | None]:
+    async def retry(conn: Any, settings: Settings) -> tuple[int | None, dict[str, Any] | None]:
         return (await operations.retry_job(conn, job_id, settings.max_attempts),
                 await operations.inspect_job(conn, job_id))
 
-    last_attempt, job = run_with_connection(retry)
+    last_attempt, job = database.run(args, retry)
     if job is None:
         raise SystemExit(f"No job {job_id}.")
     if last_attempt is None:
@@ -144,7 +144,7 @@ def cmd_jobs_retry(args: argparse.Namespace) -> None:
 
 
 def cmd_workers(args: argparse.Namespace) -> None:
-    found = [attrs.asdict(info) for info in run_with_connection(workers.list_all)]
+    found = [attrs.asdict(info) for info in database.run(args, lambda conn, _: workers.list_all(conn))]
     if args.json:
         _print_json(found)
         return
@@ -152,8 +152,11 @@ def cmd_workers(args: argparse.Namespace) -> None:
 
 
 def cmd_prune(args: argparse.Namespace) -> None:
-    days = Settings.from_env().retention_days if args.days is None else args.days
-    pruned = run_with_connection(lambda conn: retention.prune(conn, days, wait_for_lock=True))
+    async def prune(conn: Any, settings: Settings) -> tuple[float, retention.Pruned]:
+        days = settings.retention_days if args.days is None else args.days
+        return days, await retention.prune(conn, days, wait_for_lock=True)
+
+    days, pruned = database.run(args, prune)
     if args.json:
         _print_json({"days": days, "jobs": pruned.jobs, "events": pruned.events, "files": pruned.files})
     else:
@@ -161,7 +164,27 @@ def cmd_prune(args: argparse.Namespace) -> None:
               f"with {pruned.events} event(s) and {pruned.files} file(s).")
 
 
-def add_commands(commands: Any) -> None:
+def cmd_status(args: argparse.Namespace) -> None:
+    async def read(conn: Any, _: Settings) -> dict[str, Any]:
+        found = await workers.list_all(conn)
+        return {"database": discovery.find().describe(),
+                "schema_version": await migrate.applied_version(conn),
+                "latest_schema_version": migrate.latest_version(),
+                "workers": dict(sorted(Counter(worker.state for worker in found).items())),
+                "jobs": await operations.queue_totals(conn)}
+
+    status = database.run(args, read)
+    if args.json:
+        _print_json(status)
+        return
+    print(f"database  {status['database']}")
+    behind = "" if status["schema_version"] >= status["latest_schema_version"] else " (behind: run `sluice migrate`)"
+    print(f"schema    version {status['schema_version']}{behind}")
+    print("workers   " + (", ".join(f"{count} {state}" for state, count in status["workers"].items()) or "none"))
+    print("jobs      " + ", ".join(f"{status['jobs'].get(name, 0)} {name}" for name in ("queued", "in_progress")))
+
+
+def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     """Register the operator commands on the `sluice` parser's subcommands."""
 
     def with_json(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -170,7 +193,7 @@ def add_commands(commands: Any) -> None:
 
     job_commands = commands.add_parser("jobs", help="inspect and manage jobs").add_subparsers(
         dest="action", required=True)
-    listing = with_json(job_commands.add_parser("list", help="list jobs, newest first"))
+    listing = with_json(job_commands.add_parser("list", parents=[common], help="list jobs, newest first"))
     listing.add_argument("--status", choices=[status.value for status in JobStatus])
     listing.add_argument("--flow", help="flow name or id")
     listing.add_argument("--limit", type=int, default=50)
@@ -178,12 +201,16 @@ def add_commands(commands: Any) -> None:
     for name, func, text in (("show", cmd_jobs_show, "a job's status, attempts and event log"),
                              ("cancel", cmd_jobs_cancel, "cancel a queued or running job"),
                              ("retry", cmd_jobs_retry, "run a failed, error or timed_out job again")):
-        command = with_json(job_commands.add_parser(name, help=text))
+        command = with_json(job_commands.add_parser(name, parents=[common], help=text))
         command.add_argument("job_id")
         command.set_defaults(func=func)
 
-    with_json(commands.add_parser("workers", help="live workers, their heartbeats and running jobs")
+    with_json(commands.add_parser("workers", parents=[common], help="live workers, their heartbeats and running jobs")
               ).set_defaults(func=cmd_workers)
-    prune = with_json(commands.add_parser("prune", help="delete finished jobs older than SLUICE_RETENTION_DAYS"))
+    with_json(commands.add_parser("status", parents=[common],
+                                  help="which database the commands use, its schema, workers and queue")
+              ).set_defaults(func=cmd_status)
+    prune = with_json(commands.add_parser("prune", parents=[common],
+                                          help="delete finished jobs older than SLUICE_RETENTION_DAYS"))
     prune.add_argument("--days", type=float, help="override SLUICE_RETENTION_DAYS")
     prune.set_defaults(func=cmd_prune)
