@@ -43,6 +43,12 @@ class Load:
     accepted: dict[str, str] = attrs.field(factory=dict)
     statuses: dict[int, int] = attrs.field(factory=dict)
     server_errors: int = 0
+    # The flow's input field and output node, and what its output is made of the input text.
+    input_key: str = INPUT_KEY
+    output: str = OUTPUT
+    answer_prefix: str = "echo: "
+    # Clients that each wait for their run, rather than half of them submitting in the background.
+    all_waiting: bool = False
 
     async def client_loop(self, stop: asyncio.Event, number: int) -> None:
         async with httpx.AsyncClient(base_url=self.base_url, headers={"x-api-key": self.key}, timeout=60) as http:
@@ -50,12 +56,12 @@ class Load:
             while not stop.is_set():
                 text = f"client {number} run {sent} {uuid.uuid4().hex[:8]}"
                 # Half the clients submit in the background and half wait for their runs.
-                await self.submit(http, text, background=number % 2 == 0)
+                await self.submit(http, text, background=not self.all_waiting and number % 2 == 0)
                 sent += 1
 
     async def submit(self, http: httpx.AsyncClient, text: str, background: bool) -> None:
         """Submit until accepted, as a client that retries on 503 and dropped connections does."""
-        body = {"flow_id": self.flow_id, "background": background, "inputs": {INPUT_KEY: text}}
+        body = {"flow_id": self.flow_id, "background": background, "inputs": {self.input_key: text}}
         for _ in range(600):
             try:
                 response = await http.post("/api/v2/workflows", json=body)
@@ -122,12 +128,12 @@ async def check_every_job(pool: asyncpg.Pool, load: Load, scenario: str, timeout
         from jobs j join job_events e on e.job_id = j.id
         where j.id = any($1)
         group by j.id, j.status
-    """, ids, OUTPUT)
+    """, ids, load.output)
     found = {str(row["id"]): row for row in rows}
     completed = sum(1 for row in rows if row["status"] == "completed")
     examples = tuple(f"{job_id} {found[job_id]['status']} {found[job_id]['end_event']}"[:600]
                      for job_id, text in load.accepted.items()
-                     if job_id in found and found[job_id]["answer"] != f"echo: {text}")[:3]
+                     if job_id in found and found[job_id]["answer"] != load.answer_prefix + text)[:3]
     return Report(
         scenario=scenario,
         submitted=len(ids),
@@ -135,7 +141,7 @@ async def check_every_job(pool: asyncpg.Pool, load: Load, scenario: str, timeout
         lost=len(ids) - completed,
         duplicated=sum(1 for row in rows if row["ends"] > 1),
         mixed_up=sum(1 for job_id, text in load.accepted.items()
-                     if job_id in found and found[job_id]["answer"] != f"echo: {text}"),
+                     if job_id in found and found[job_id]["answer"] != load.answer_prefix + text),
         broken_logs=sum(1 for row in rows
                         if row["seqs"] != list(range(1, len(row["seqs"]) + 1)) or row["last_type"] != "end"),
         drained_after=drained_after,
