@@ -2,9 +2,11 @@
 
 Each duty is a loop that runs until cancelled, handling on its own what it expects (the database
 unreachable for a while). Anything else it raises is a bug or a broken dependency: logged with its
-traceback and the duty started again, 0.1 s later, doubling up to 5 s. A duty that has kept
-failing for longer than its `fatal_after` cannot recover (the lease renewer past the lease time:
-its jobs are then being taken over): `Duties.run` raises `DutyFailed`, and the worker stops.
+traceback and the duty started again, 0.1 s later, doubling up to 5 s (from 0.1 s again once it ran
+for a while). A duty that reports when it last did its work (`done_at`) and has not done it for
+longer than its `fatal_after` cannot recover: `Duties.run` raises `DutyFailed`, and the worker
+stops (the lease renewer gives up halfway through the lease, so the worker hands its jobs back
+before anyone takes them over).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ log = logging.getLogger(__name__)
 
 FIRST_DELAY = 0.1
 MAX_DELAY = 5.0
-# A restarted duty that has run this long without raising has recovered.
+# A restarted duty that has run this long without raising starts its backoff afresh.
 RECOVERED_AFTER = 5.0
 
 
@@ -31,8 +33,10 @@ class DutyFailed(Exception):
 class Duty:
     name: str
     run: Callable[[], Awaitable[None]]
-    # How long the duty may keep failing before the worker must stop; None: restart it forever.
-    fatal_after: float | None = None
+    # The event-loop time the duty last did its work, and how long it may go without: past that,
+    # the worker must stop. Without them the duty is restarted however often it fails.
+    done_at: Callable[[], float] | None = None
+    fatal_after: float = 0.0
 
 
 class Duties:
@@ -53,7 +57,6 @@ class Duties:
 
     async def _keep(self, duty: Duty) -> None:
         loop = asyncio.get_running_loop()
-        failing_since: float | None = None
         delay = FIRST_DELAY
         while True:
             started = loop.time()
@@ -62,12 +65,13 @@ class Duties:
                 raise RuntimeError(f"the {duty.name} duty returned")
             except Exception as error:
                 now = loop.time()
-                if failing_since is None or now - started >= RECOVERED_AFTER:
-                    failing_since, delay = started, FIRST_DELAY
-                if duty.fatal_after is not None and now - failing_since > duty.fatal_after:
-                    log.error("worker duty %s has failed for %.1f s; stopping the worker", duty.name,
-                              now - failing_since, exc_info=error)
-                    raise DutyFailed(f"the {duty.name} duty kept failing for {now - failing_since:.1f} s "
+                if now - started >= RECOVERED_AFTER:
+                    delay = FIRST_DELAY
+                idle = now - duty.done_at() if duty.done_at is not None else 0.0
+                if duty.done_at is not None and idle > duty.fatal_after:
+                    log.error("worker duty %s failed, and has done no work for %.1f s; stopping the worker",
+                              duty.name, idle, exc_info=error)
+                    raise DutyFailed(f"the {duty.name} duty kept failing for {idle:.1f} s "
                                      f"(last: {error!r})") from error
                 log.exception("worker duty %s failed; restarting it in %.1f s", duty.name, delay)
             await asyncio.sleep(delay)

@@ -34,11 +34,14 @@ class LeaseRenewer:
         self._lease_seconds = lease_seconds
         self._abandon = abandon
         self.interval = min(1.0, lease_seconds / 3)
-        self._renewed_at = asyncio.get_running_loop().time()
+        # When a round last renewed every lease, and when one last ended without a fault of its own
+        # (renewed, or found the database unreachable: nothing to fix by restarting the worker).
+        self._renewed_at = self.done_at = asyncio.get_running_loop().time()
 
     def fresh(self) -> bool:
-        """Whether the last renewal round is recent enough to take on more jobs."""
-        return asyncio.get_running_loop().time() - self._renewed_at < max(3 * self.interval, self._lease_seconds / 2)
+        """Whether renewal rounds keep succeeding (none of the last three missed): only then may the
+        worker take on more jobs."""
+        return asyncio.get_running_loop().time() - self._renewed_at < 3 * self.interval
 
     async def run(self) -> None:
         while True:
@@ -47,8 +50,9 @@ class LeaseRenewer:
                 await self._renew()
             except PASSING as error:
                 log.warning("lease renewal failed: %s", error)
-                continue
-            self._renewed_at = asyncio.get_running_loop().time()
+            else:
+                self._renewed_at = asyncio.get_running_loop().time()
+            self.done_at = asyncio.get_running_loop().time()
 
     async def _renew(self) -> None:
         held = [(job_id, execution.job.attempt) for job_id, execution in self._running.items()]

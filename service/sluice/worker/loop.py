@@ -76,8 +76,9 @@ class Worker:
         settings = self.settings
         self.leases = LeaseRenewer(self.claim_pool, self.running, settings.lease_seconds, self.abandon)
         duties = Duties([
-            # Past the lease time without renewing, this worker's jobs are being taken over.
-            Duty("lease renewal", self.leases.run, fatal_after=settings.lease_seconds),
+            # Halfway through the lease without renewing: hand the jobs back before anyone takes them.
+            Duty("lease renewal", self.leases.run, done_at=lambda: self.leases.done_at,
+                 fatal_after=settings.lease_seconds / 2),
             Duty("event flusher", lambda: flush_events(self.running)),
             Duty("rescuer", lambda: rescue_expired(self.pool, settings.lease_seconds, self.wake)),
             Duty("retention", lambda: keep_pruning(self.pool, settings.retention_days, settings.retention_interval)),
