@@ -9,6 +9,7 @@ which database it tried rather than that none is configured.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -76,9 +77,10 @@ def secret_key(database: Database) -> str | None:
 
 def redacted(url: str) -> str:
     """The URL with its password masked, fit for a terminal or a log."""
+    # A password given as a parameter (libpq keyword strings, or `?password=` in a URL).
+    url = re.sub(r"(password\s*=\s*)('[^']*'|[^\s&]+)", r"\1***", url)
     parts = urlsplit(url)
-    if parts.password is None:
+    if "://" not in url or parts.password is None:
         return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    user, host = parts.netloc.rsplit("@", 1)
+    return urlunsplit(parts._replace(netloc=f"{user.split(':', 1)[0]}:***@{host}"))
