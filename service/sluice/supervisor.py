@@ -98,8 +98,10 @@ class Child:
                 return
             text = line.decode(errors="replace").rstrip("\n")
             self.tail.append(text)
-            sys.stderr.write(f"{self.name} | {text}\n")
-            sys.stderr.flush()
+            # Read on even when our own output is gone (a closed terminal): a full pipe would block the child.
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(f"{self.name} | {text}\n")
+                sys.stderr.flush()
 
 
 class Supervisor:
