@@ -26,7 +26,7 @@ import asyncpg
 import attrs
 import httpx
 import pytest
-from load import Load, assert_nothing_lost, check_every_job
+from load import Load, assert_nothing_lost, check_every_job, scale
 
 import flowkit
 from conftest import free_port
@@ -158,7 +158,7 @@ async def test_killed_worker_and_crashed_database_lose_no_job_and_the_api_answer
     health = HealthProbe(up.base_url)
     async with health.running(), load.running(clients=8):
         # A worker with jobs in flight, killed as the OOM killer would.
-        await wait_for_row(pool, "select count(*) >= 20 from jobs where status = 'completed'")
+        await wait_for_row(pool, "select count(*) >= $1 from jobs where status = 'completed'", scale(20, 300))
         first_workers = up.children("worker")
         victim = await wait_for_row(pool, """
             select w.pid from workers w join jobs j on j.worker_id = w.id and j.status = 'in_progress' limit 1""")
@@ -178,7 +178,8 @@ async def test_killed_worker_and_crashed_database_lose_no_job_and_the_api_answer
         recovered = time.monotonic()
         await pool.expire_connections()
         done_before = await pool.fetchval("select count(*) from jobs where status = 'completed'")
-        await wait_for_row(pool, "select count(*) >= $1 + 20 from jobs where status = 'completed'", done_before)
+        await wait_for_row(pool, "select count(*) >= $1 + $2 from jobs where status = 'completed'", done_before,
+                           scale(20, 300), timeout=120)
         runs_again = time.monotonic()
     report = await check_every_job(pool, load, "sluice up: SIGKILL a worker, then crash PostgreSQL")
     retried = await pool.fetchval("select count(*) from jobs where id = any($1::uuid[]) and attempt > 1",
