@@ -178,8 +178,8 @@ async def test_killed_worker_and_crashed_database_lose_no_job_and_the_api_answer
         recovered = time.monotonic()
         await pool.expire_connections()
         done_before = await pool.fetchval("select count(*) from jobs where status = 'completed'")
-        await wait_for_row(pool, "select count(*) >= $1 + $2 from jobs where status = 'completed'", done_before,
-                           scale(20, 300), timeout=120)
+        await wait_for_row(pool, "select count(*) >= $1::int + $2::int from jobs where status = 'completed'",
+                           done_before, scale(20, 300), timeout=120)
         runs_again = time.monotonic()
     report = await check_every_job(pool, load, "sluice up: SIGKILL a worker, then crash PostgreSQL")
     retried = await pool.fetchval("select count(*) from jobs where id = any($1::uuid[]) and attempt > 1",
