@@ -18,7 +18,8 @@ import asyncpg
 
 from sluice import db
 from sluice.config import Settings
-from sluice.engine.graph import Graph, parse_graph
+from sluice.engine.graph import Graph
+from sluice.engine.graph_cache import ParsedGraphs
 from sluice.engine.services import Services
 from sluice.maintenance.rescuer import rescue_expired
 from sluice.maintenance.retention import keep_pruning
@@ -46,7 +47,7 @@ class Worker:
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.running: dict[UUID, Execution] = {}
         self._tasks: dict[UUID, asyncio.Task[None]] = {}
-        self._graphs: dict[tuple[UUID, str], Graph] = {}
+        self._graphs = ParsedGraphs()
         self._wake = asyncio.Event()
         # True while the loop waits for a free slot rather than for new jobs: only then does a
         # finished job need to wake it (an empty queue is woken by NOTIFY, or the poll).
@@ -177,14 +178,8 @@ class Worker:
             self._wake.set()
 
     async def _load_graph(self, job: Job) -> Graph | None:
-        key = (job.flow_id, job.flow_version)
-        graph = self._graphs.get(key)
-        if graph is None:
-            document = await flows.read_version(self.pool, job.owner, job.flow_id, job.flow_version)
-            if document is None:
-                return None
-            graph = self._graphs[key] = parse_graph(document)
-        return graph
+        return await self._graphs.load((job.flow_id, job.flow_version),
+                                       lambda: flows.read_version(self.pool, job.owner, job.flow_id, job.flow_version))
 
     def _on_queued(self, _payload: str) -> None:
         self._wake.set()
