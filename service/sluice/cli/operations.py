@@ -20,6 +20,8 @@ from sluice import discovery
 from sluice.cli import database
 from sluice.config import Settings
 from sluice.models import JobStatus
+from sluice.runs import control
+from sluice.runs.errors import Conflict
 from sluice.store import jobs, migrate, operations, retention, workers
 
 EVENT_PAGE = 10_000
@@ -110,33 +112,35 @@ def cmd_jobs_show(args: argparse.Namespace) -> None:
 def cmd_jobs_cancel(args: argparse.Namespace) -> None:
     job_id = _job_id(args.job_id)
 
-    async def cancel(conn: Any, settings: Settings) -> tuple[JobStatus, bool]:
+    async def cancel(conn: Any, settings: Settings) -> control.Stopped:
         job = await operations.inspect_job(conn, job_id)
         if job is None:
             raise SystemExit(f"No job {job_id}.")
-        return await jobs.stop(conn, job_id, job["owner"], settings.lease_seconds)
+        return await control.stop(conn, job["owner"], job_id, settings.lease_seconds)
 
-    status, cancelled = database.run(args, cancel)
+    stopped = database.run(args, cancel)
     if args.json:
-        _print_json({"job_id": job_id, "status": status, "cancelled": cancelled})
-    elif cancelled:
+        _print_json({"job_id": job_id, "status": stopped.status, "cancelled": stopped.cancelled})
+    elif stopped.cancelled:
         print(f"Cancelled job {job_id}.")
     else:
-        print(f"Job {job_id} is already {status}; nothing to cancel.")
+        print(f"Job {job_id} is already {stopped.status}; nothing to cancel.")
 
 
 def cmd_jobs_retry(args: argparse.Namespace) -> None:
     job_id = _job_id(args.job_id)
 
-    async def retry(conn: Any, settings: Settings) -> tuple[int | None, dict[str, Any] | None]:
-        return (await operations.retry_job(conn, job_id, settings.max_attempts),
-                await operations.inspect_job(conn, job_id))
+    async def retry(conn: Any, settings: Settings) -> int:
+        job = await operations.inspect_job(conn, job_id)
+        if job is None:
+            raise SystemExit(f"No job {job_id}.")
+        try:
+            return await control.retry(conn, job_id, settings.max_attempts)
+        except Conflict:
+            raise SystemExit(f"Job {job_id} is {job['status']}; only failed, error or timed_out jobs can be retried.") \
+                from None
 
-    last_attempt, job = database.run(args, retry)
-    if job is None:
-        raise SystemExit(f"No job {job_id}.")
-    if last_attempt is None:
-        raise SystemExit(f"Job {job_id} is {job['status']}; only failed, error or timed_out jobs can be retried.")
+    last_attempt = database.run(args, retry)
     if args.json:
         _print_json({"job_id": job_id, "status": JobStatus.QUEUED, "attempt": last_attempt + 1})
     else:

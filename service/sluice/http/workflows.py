@@ -91,4 +91,5 @@ async def stop_workflow(request: Request) -> Response:
     services = request.app.state.sluice
     owner = await require_owner(request)
     body: StopRequest = await read_body(request, StopRequest)
-    return JSONResponse(await control.stop(services.pool, owner, body.job_id, services.settings.lease_seconds))
+    stopped = await control.stop(services.pool, owner, body.job_id, services.settings.lease_seconds)
+    return JSONResponse(stopped.answer())
