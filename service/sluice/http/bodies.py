@@ -47,6 +47,15 @@ class NativeRunRequest:
 
 
 @attrs.frozen
+class ResumeRequest:
+    """POST /api/v2/workflows/{job_id}/resume: the answer to a suspended job's request."""
+
+    request_id: str
+    # `{action_id, values?}`
+    decision: dict[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
 class StopRequest:
     job_id: UUID
 

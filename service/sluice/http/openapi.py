@@ -17,7 +17,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sluice.http.bodies import NativeRunRequest, RunRequest, StopRequest
+from sluice.http.bodies import NativeRunRequest, ResumeRequest, RunRequest, StopRequest
 from sluice.http.native_run import MODES, NATIVE_ONLY, REFUSED, STREAM_PROTOCOLS
 from sluice.models import JobStatus
 from sluice.runs.submit import MAX_KEY_LENGTH
@@ -175,6 +175,22 @@ SCHEMAS: dict[str, Any] = {
     "RunRequest": _with_key_limits(body_schema(RunRequest)),
     "NativeRunRequest": _native_run_schema(),
     "StopRequest": body_schema(StopRequest),
+    "ResumeRequest": {**body_schema(ResumeRequest), "properties": {
+        "request_id": {"type": "string"},
+        "decision": {"type": "object", "properties": {"action_id": {"type": "string"}, "values": {}},
+                     "required": ["action_id"], "description": "One of the request's `allowed_decisions`."}}},
+    "PendingRequest": {
+        "type": "object",
+        "description": "A suspended job and the Human Input request it waits on.",
+        "properties": {
+            "job_id": _UUID, "flow_id": _UUID, "session_id": {"type": "string"}, "created_at": _TIMESTAMP,
+            "request_id": {"type": "string"}, "kind": {"type": "string"}, "prompt": {"type": "string"},
+            "options": {"type": "array", "items": {"type": "object"}},
+            "allowed_decisions": {"type": "array", "items": {"type": "string"}},
+            "timeout_seconds": {"type": "integer"}, "deadline": {"type": ["string", "null"]},
+        },
+        "required": ["job_id", "flow_id", "request_id", "prompt", "options", "allowed_decisions"],
+    },
     "FlowExport": {
         "description": "A Langflow flow export (`data` holds the graph), or a bare `{nodes, edges}` graph. Other "
                        "export fields are accepted and ignored.",
@@ -256,6 +272,8 @@ SCHEMAS: dict[str, Any] = {
                 "required": ["reason", "text", "source"]},
             "has_errors": {"type": "boolean"},
             "warnings": {"type": "array", "items": {"type": "string"}},
+            "human_request": {"type": ["object", "null"],
+                              "description": "A suspended run's Human Input request (1.13 body, sync)."},
         },
         "required": ["flow_id", "job_id", "object", "created_at", "created_timestamp", "status", "errors",
                      "inputs", "outputs", "metadata"],
@@ -289,9 +307,11 @@ RESPONSES: dict[str, Any] = {
     "408": _json(_ref("Error"), "A sync run did not finish in time; the job keeps running (`job_id`)."),
     "409": _json(_ref("Error"), "Another flow of the owner already has this endpoint name; or the run's "
                                 "`idempotency_key` was used before to run another flow; or (1.13 body) the job "
-                                "to stop is not a background run."),
+                                "to stop is not a background run; or the job to resume is not suspended on "
+                                "that request."),
     "413": _json(_ref("Error"), "The request body is larger than the server's limit."),
-    "422": _json(_ref("Error"), "Langflow 1.13 body: an unknown `stream_protocol` or `output_ids`."),
+    "422": _json(_ref("Error"), "Langflow 1.13 body: an unknown `stream_protocol` or `output_ids`; or a "
+                                "resume's decision the request does not allow."),
     "500": _json(_ref("Error"), "Langflow 1.13 body: the job failed (`JOB_FAILED`, with `error_detail`)."),
     "503": _json(_ref("Error"), "The database is unavailable, or its schema is behind; or this API process "
                                 "is shutting down (`SHUTTING_DOWN`: a sync run's job goes on, `job_id`)."),
@@ -430,6 +450,27 @@ PATHS: dict[str, Any] = {
             },
         },
     },
+    "/api/v2/workflows/pending": {"get": {
+        "operationId": "listPendingWorkflows",
+        "summary": "The owner's suspended jobs of a flow (Human Input nodes) and the requests they wait on.",
+        "tags": ["workflows"],
+        "parameters": [{"name": "flow_id", "in": "query", "required": True, "schema": _UUID}],
+        "responses": {"200": _json({"type": "array", "items": _ref("PendingRequest")}, "Oldest first."),
+                      **_errors(400, *_API)},
+    }},
+    "/api/v2/workflows/{job_id}/resume": {"post": {
+        "operationId": "resumeWorkflow",
+        "summary": "Answer a suspended job's request; the job is queued and goes on down the chosen branch.",
+        "tags": ["workflows"],
+        "parameters": [{"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ResumeRequest")}}},
+        "responses": {
+            "200": _json({"type": "object", "properties": {"job_id": _UUID, "status": {"const": "resuming"},
+                                                           "message": {"type": "string"}},
+                          "required": ["job_id", "status"]}, "Accepted: the job is queued again."),
+            **_errors(400, 401, 404, 409, 413, 422, 503),
+        },
+    }},
     "/api/v2/workflows/{job_id}/events": {"get": {
         "operationId": "workflowEvents",
         "summary": "A job's events in Langflow 1.13's framing and stream protocol, after `Last-Event-ID`, followed "

@@ -6,7 +6,7 @@ durable job, and each is answered in its own form.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -18,7 +18,15 @@ from sluice.convert import converter, iso_timestamp
 from sluice.engine.graph import Graph
 from sluice.http import langflow_events, native_run
 from sluice.http.auth import require_owner
-from sluice.http.bodies import NativeRunRequest, RunRequest, StopRequest, parse_body, read_body, read_json
+from sluice.http.bodies import (
+    NativeRunRequest,
+    ResumeRequest,
+    RunRequest,
+    StopRequest,
+    parse_body,
+    read_body,
+    read_json,
+)
 from sluice.http.errors import ApiError, error_response
 from sluice.http.native_run import NativeOptions
 from sluice.http.responses import JSONResponse
@@ -26,8 +34,10 @@ from sluice.http.streams import event_stream, job_stream, resume_after
 from sluice.http.variables import sealed_variables
 from sluice.models import JobStatus
 from sluice.runs import control, submit
+from sluice.runs import pauses as run_pauses
 from sluice.runs.errors import job_not_found
 from sluice.runs.results import langflow_fields, response_body, wait_for_result
+from sluice.store import pauses
 from sluice.store.jobs import StoredJob
 
 
@@ -67,7 +77,7 @@ async def run_workflow(request: Request) -> Response:
         secrets=lambda job_id: sealed_variables(request, job_id, services.settings))
     mode = "background" if body.background else "stream" if body.stream else "sync"
     return await _answer(request, owner, run, mode, keyed=body.idempotency_key is not None,
-                         result=lambda response: response,
+                         result=_as_documented,
                          stream=lambda job_id: event_stream(request, job_id, after=0))
 
 
@@ -81,29 +91,40 @@ async def _run_native(request: Request, owner: str, body: NativeRunRequest) -> R
         services, owner, flow, native_run.run_inputs(body, flow.graph), idempotency_key=body.idempotency_key,
         secrets=lambda job_id: sealed_variables(request, job_id, services.settings, body.globals),
         request=converter.unstructure(answering))
+    async def result(response: Any) -> Any:
+        answer = langflow_fields(response, flow.graph, answering.output_ids, answering.session_id)
+        if answer["status"] == JobStatus.SUSPENDED.value:
+            # As 1.13's sync answer: the request the run waits on (resume it by job id).
+            pause = await pauses.read(services.pool, UUID(answer["job_id"]))
+            answer["human_request"] = pause.request if pause is not None else None
+        return answer
+
     return await _answer(
-        request, owner, run, answering.mode, keyed=body.idempotency_key is not None,
-        result=lambda response: langflow_fields(response, flow.graph, answering.output_ids, answering.session_id),
+        request, owner, run, answering.mode, keyed=body.idempotency_key is not None, result=result,
         stream=lambda job_id: langflow_events.stream(request, job_id, _framing(job_id, flow.graph, answering,
                                                                                run.flow_id), after=0))
 
 
+async def _as_documented(response: Any) -> Any:
+    return response
+
+
 async def _answer(request: Request, owner: str, run: submit.PreparedRun, mode: str, *, keyed: bool,
-                  result: Callable[[Any], Any], stream: Callable[[UUID], Response]) -> Response:
+                  result: Callable[[Any], Awaitable[Any]], stream: Callable[[UUID], Response]) -> Response:
     """Answer a submitted run in its mode: its `result` once done (sync), its job (background), or
     its event `stream`."""
     services = request.app.state.sluice
     if mode == "sync" and not keyed:
-        return JSONResponse(result(await wait_for_result(services, run.job_id, owner, run.enqueue,
-                                                         closing=services.shutdown.remaining)))
+        return JSONResponse(await result(await wait_for_result(services, run.job_id, owner, run.enqueue,
+                                                               closing=services.shutdown.remaining)))
     # A keyed submission may land in an earlier job: its id is known only once the insert ran.
     enqueued = await submit.enqueued(run)
     if mode == "background":
         return JSONResponse(_job_body(enqueued.job_id, run.flow_id, enqueued.created_at, enqueued.status.value))
     if mode == "stream":
         return stream(enqueued.job_id)
-    return JSONResponse(result(await wait_for_result(services, enqueued.job_id, owner, None,
-                                                     closing=services.shutdown.remaining)))
+    return JSONResponse(await result(await wait_for_result(services, enqueued.job_id, owner, None,
+                                                           closing=services.shutdown.remaining)))
 
 
 def _job_body(job_id: UUID, flow_id: UUID, created_at: datetime, status: str) -> dict[str, Any]:
@@ -197,3 +218,29 @@ async def stop_workflow(request: Request) -> Response:
         raise ApiError(409, "JOB_NOT_CANCELLABLE", "Only background workflow jobs can be stopped.",
                        job_id=body.job_id, mode=answering.mode)
     return JSONResponse(await control.stop(services.pool, owner, body.job_id, services.settings.lease_seconds))
+
+
+async def list_pending(request: Request) -> Response:
+    """GET /api/v2/workflows/pending?flow_id=: the owner's suspended jobs of a flow and their requests."""
+    _require_developer_api(request)
+    services = request.app.state.sluice
+    owner = await require_owner(request)
+    text = request.query_params.get("flow_id")
+    try:
+        flow_id = UUID(text or "")
+    except ValueError:
+        raise ApiError(400, "INVALID_REQUEST", "The flow_id query parameter must be a flow's UUID.") from None
+    return JSONResponse(await run_pauses.pending(services.pool, owner, flow_id))
+
+
+async def resume_workflow(request: Request) -> Response:
+    """POST /api/v2/workflows/{job_id}/resume: answer a suspended job; it is queued to go on."""
+    _require_developer_api(request)
+    services = request.app.state.sluice
+    owner = await require_owner(request)
+    try:
+        job_id = UUID(request.path_params["job_id"])
+    except ValueError:
+        raise job_not_found(request.path_params["job_id"]) from None
+    body: ResumeRequest = await read_body(request, ResumeRequest)
+    return JSONResponse(await run_pauses.resume(services.pool, owner, job_id, body.request_id, body.decision))

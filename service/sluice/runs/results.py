@@ -83,7 +83,7 @@ async def wait_for_result(services: RunServices, job_id: UUID, owner: str,
                 enqueue = None
             else:
                 stored = await services.results.submit((job_id, owner))
-                if stored is not None and stored.job.status.is_terminal:
+                if stored is not None and stored.job.status.is_settled:
                     return response_body(stored)
             remaining = deadline - loop.time()
             if remaining <= 0:

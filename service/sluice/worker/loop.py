@@ -20,6 +20,7 @@ from sluice import db
 from sluice.config import Settings
 from sluice.engine.graph import Graph, parse_graph
 from sluice.engine.services import Services
+from sluice.maintenance.pauses import expire_pauses
 from sluice.maintenance.rescuer import rescue_expired
 from sluice.maintenance.retention import keep_pruning
 from sluice.models import Job
@@ -76,6 +77,7 @@ class Worker:
             asyncio.create_task(keep_leases(self, heartbeat_interval), name="heartbeat"),
             asyncio.create_task(flush_events(self), name="flusher"),
             asyncio.create_task(rescue_expired(self), name="rescuer"),
+            asyncio.create_task(expire_pauses(self), name="pauses"),
             asyncio.create_task(keep_pruning(self), name="retention"),
             asyncio.create_task(keep_presence(self), name="presence"),
         ]
