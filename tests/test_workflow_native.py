@@ -369,3 +369,18 @@ async def test_a_documented_job_has_113_events_too_and_keeps_its_own_stream(serv
     async with client.stream("GET", "/api/v2/workflows", params={"job_id": job["job_id"], "stream": "true"}) as old:
         text = (await old.aread()).decode()
     assert "event: component_start" in text and "event: end" in text
+
+
+async def test_the_developer_api_switch_turns_the_113_routes_off_too(service, client, owner_key):
+    flow = await service.flow(client, flowkit.sleep_flow(0))
+    job = await run(client, {"flow_id": flow["id"], "input_value": "x", "mode": "background"})
+    base_url = service.processes.api(SLUICE_DEVELOPER_API="false")
+    async with service.client(owner_key[1], base_url=base_url) as off:
+        answers = [
+            await off.post("/api/v2/workflows", json={"flow_id": flow["id"], "input_value": "x"}),
+            await off.get(f"/api/v2/workflows/{job['job_id']}/events"),
+            await off.get("/api/v2/workflows/pending", params={"flow_id": flow["id"]}),
+            await off.post(f"/api/v2/workflows/{job['job_id']}/resume", json={"request_id": "r", "decision": {}}),
+        ]
+    for response in answers:
+        assert response.status_code == 404 and response.json()["code"] == "DEVELOPER_API_DISABLED"

@@ -86,7 +86,7 @@ class LangflowEvents:
         if sender != "User" and self.streaming is not None:
             # The answer the tokens streamed: 1.13 streams tokens under the chat message's own id.
             message_id, self.streaming = self.streaming, None
-        return {"id": message_id, "flow_id": None, "session_id": metadata.get("session_id"),
+        return {"id": message_id, "session_id": metadata.get("session_id"),
                 "sender": sender, "sender_name": metadata.get("sender_name") or sender,
                 "text": output.get("content") if isinstance(output.get("content"), str) else "",
                 "content_blocks": [], "properties": {"state": "complete", "source": {"id": component_id}}}
