@@ -223,3 +223,37 @@ async def test_the_deadline_takes_the_fallback_branch_even_with_no_process_runni
         reasons = await running.pool.fetch("select data from job_events where job_id = $1 and type = 'status'",
                                            uuid.UUID(job_id))
         assert {"status": "queued", "reason": "timeout", "action_id": "fallback"} in [row["data"] for row in reasons]
+
+
+async def test_a_followed_stream_shows_the_pause_and_goes_on_after_the_resume(service, client):
+    flow = await service.flow(client, review_flow())
+    job_id = await submit(client, flow, question())
+    seen: list[str] = []
+    # The stream stays open while the job waits: a bound, so a missing event fails instead of hanging.
+    async with asyncio.timeout(60), client.stream("GET", f"/api/v2/workflows/{job_id}/events") as response:
+        async for item in frames(response):
+            if not isinstance(item, Frame):
+                continue
+            seen.append(item.data["event"])
+            if item.data["event"] == "human_input_required":
+                request = item.data["data"]
+                assert request["allowed_decisions"] == ["approve", "reject"]
+                await suspended(service, job_id)
+                assert (await resume(client, job_id, request["request_id"], "approve")).status_code == 200
+    assert seen.count("human_input_required") == 1 and seen[-2:] == ["output", "end"]
+    # The branch not taken ran nothing; the one taken built its Chat Output after the pause.
+    assert seen.index("human_input_required") < seen.index("add_message", seen.index("human_input_required"))
+
+
+async def test_agui_shows_the_pause_as_a_custom_event(service, client):
+    flow = await service.flow(client, review_flow())
+    response = await client.post("/api/v2/workflows", json={"flow_id": flow["id"], "input_value": question(),
+                                                             "mode": "background", "stream_protocol": "agui"})
+    job_id = response.json()["job_id"]
+    await suspended(service, job_id)
+    async with asyncio.timeout(60), client.stream("GET", f"/api/v2/workflows/{job_id}/events") as stream:
+        async for item in frames(stream):
+            if isinstance(item, Frame) and item.data["type"] == "CUSTOM":
+                assert item.data["name"] == "langflow.human_input_required"
+                assert item.data["value"]["request_id"] == f"HumanInput-1:{job_id}"
+                break

@@ -155,6 +155,12 @@ async def test_output_ids_choose_the_answer_among_several(service, client):
     chosen = await run(client, {"flow_id": flow["id"], "input_value": "twice", "output_ids": ["ChatOutput-b"]})
     assert chosen["output"] == {"reason": "single", "text": "twice", "source": "ChatOutput-b"}
     assert set(chosen["outputs"]) == {"ChatOutput-a", "ChatOutput-b"}
+    # A background run's status read answers among the same outputs.
+    job = await run(client, {"flow_id": flow["id"], "input_value": "later", "output_ids": ["ChatOutput-a"],
+                             "mode": "background"})
+    await wait_for_status(client, job["job_id"], "completed")
+    read = (await client.get("/api/v2/workflows", params={"job_id": job["job_id"]})).json()
+    assert read["output"] == {"reason": "single", "text": "later", "source": "ChatOutput-a"}
     unknown = await run(client, {"flow_id": flow["id"], "output_ids": ["ChatInput-in", "Nope"]}, 422)
     assert unknown["code"] == "UNKNOWN_OUTPUT_IDS" and "ChatInput-in, Nope" in unknown["detail"]
 

@@ -173,7 +173,7 @@ async def _native_status(services: Any, stored: StoredJob, answering: NativeOpti
     job = stored.job
     if job.status is JobStatus.COMPLETED and stored.response is not None:
         graph = await services.flows.version(job.owner, job.flow_id, job.flow_version)
-        return JSONResponse(langflow_fields(stored.response, graph, session=answering.session_id))
+        return JSONResponse(langflow_fields(stored.response, graph, answering.output_ids, answering.session_id))
     errors = (stored.response or {}).get("errors", [])
     if job.status in (JobStatus.FAILED, JobStatus.ERROR):
         return error_response(500, "JOB_FAILED", f"Job {job.id} has failed execution.", job_id=str(job.id),
