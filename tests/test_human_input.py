@@ -6,6 +6,7 @@ when it passed with no process running."""
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -257,3 +258,33 @@ async def test_agui_shows_the_pause_as_a_custom_event(service, client):
                 assert item.data["name"] == "langflow.human_input_required"
                 assert item.data["value"]["request_id"] == f"HumanInput-1:{job_id}"
                 break
+
+
+async def test_the_dashboard_shows_the_question_and_its_buttons_to_the_owner(cluster, fake_openai):
+    env = {**fake_openai.env(), "SLUICE_SECRET_KEY": "human-input-dashboard-secret"}
+    async with start_service(cluster, env, workers=1) as running:
+        _, key = await running.key()
+        async with running.client(key) as client:
+            flow = await running.flow(client, review_flow())
+            text = question()
+            job_id = await submit(client, flow, text)
+            await suspended(running, job_id)
+        async with httpx.AsyncClient(base_url=running.base_url, timeout=30) as browser:
+            assert (await browser.post("/ui/signin", data={"api_key": key})).status_code == 303
+            page = (await browser.get(f"/ui/jobs/{job_id}")).text
+            assert "Waiting for you" in page and f"echo: {text}" in page
+            assert re.findall(r'name="action_id" value="([a-z_]+)">([^<]+)</button>', page) == [
+                ("approve", "Approve"), ("reject", "Reject")]
+            token = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+            answered = await browser.post(f"/ui/jobs/{job_id}/resume", data={
+                "csrf": token, "request_id": f"HumanInput-1:{job_id}", "action_id": "reject"})
+            assert answered.status_code == 303
+            again = await browser.post(f"/ui/jobs/{job_id}/resume", data={
+                "csrf": token, "request_id": f"HumanInput-1:{job_id}", "action_id": "reject"})
+            assert again.status_code == 409
+        _, stranger = await running.key()
+        async with httpx.AsyncClient(base_url=running.base_url, timeout=30) as other:
+            await other.post("/ui/signin", data={"api_key": stranger})
+            assert (await other.get(f"/ui/jobs/{job_id}")).status_code == 404
+        await wait_for_row(running.pool, "select 1 from jobs where id = $1 and status = 'completed'",
+                           uuid.UUID(job_id))
