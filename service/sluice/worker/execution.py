@@ -70,6 +70,7 @@ class Execution:
 
     async def suspend(self, request: Mapping[str, Any], checkpoint: Checkpoint, pool: asyncpg.Pool) -> None:
         """The run waits for a person: its pause is saved, and the job leaves its worker `suspended`."""
+        request = self._masked(request)  # shown to people, as its event is
         timeout = request.get("timeout_seconds") or 0
         deadline = datetime.now(UTC) + timedelta(seconds=timeout) if timeout > 0 else None
         await pauses.save(pool, self.job.id, request, checkpoint, deadline)
