@@ -176,3 +176,17 @@ async def test_a_background_agui_job_replays_its_events_in_agui_after_last_event
     first_token = log[2].id
     assert first_token is not None
     assert await replay(first_token) == log[3:]
+
+
+async def test_a_stopped_agui_job_ends_with_the_cancel_marker_and_run_finished(service, client):
+    flow = await service.flow(client, flowkit.sleep_flow(30))
+    response = await client.post("/api/v2/workflows", json={
+        "flow_id": flow["id"], "input_value": "x", "mode": "background", "stream_protocol": "agui"})
+    job_id = response.json()["job_id"]
+    await wait_for_status(client, job_id, "in_progress")
+    assert (await client.post("/api/v2/workflows/stop", json={"job_id": job_id})).status_code == 200
+    async with client.stream("GET", f"/api/v2/workflows/{job_id}/events") as stream:
+        log = [checked(item) async for item in frames(stream) if isinstance(item, Frame)]
+    # AG-UI has no cancel event: a namespaced CUSTOM marker, then a clean RUN_FINISHED (as lfx sends).
+    assert kinds(log) == ["RUN_STARTED", "CUSTOM", "RUN_FINISHED"]
+    assert log[1]["name"] == "langflow.run.cancelled"
