@@ -55,3 +55,31 @@ async def follow(client: httpx.AsyncClient, job_id: str, *, sequence_id: int | N
         params["sequence_id"] = sequence_id
     async with client.stream("GET", "/api/v2/workflows", params=params, headers=headers) as response:
         return [event async for event in events(response)]
+
+
+@attrs.frozen
+class Frame:
+    """An event of a stream in Langflow 1.13's framing: `data:` always, `id:` on some."""
+
+    id: int | None
+    data: Any
+
+
+async def frames(response: httpx.Response) -> AsyncIterator[Frame | Comment]:
+    """Langflow 1.13 frames and comment lines, in order, until the server closes the stream."""
+    assert response.status_code == 200, (await response.aread()).decode()
+    assert response.headers["content-type"].startswith("text/event-stream")
+    fields: dict[str, str] = {}
+    async for line in response.aiter_lines():
+        if line == "":
+            if fields:
+                assert set(fields) <= {"id", "data"}, fields
+                yield Frame(int(fields["id"]) if "id" in fields else None, orjson.loads(fields["data"]))
+                fields = {}
+        elif line.startswith(":"):
+            yield Comment(line[1:].strip())
+        else:
+            name, _, value = line.partition(":")
+            assert name not in fields, f"field {name} repeated in one event"
+            fields[name] = value.removeprefix(" ")
+    assert not fields, "the stream ended inside an event"

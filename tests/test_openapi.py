@@ -7,7 +7,10 @@ import asyncio
 import sys
 from pathlib import Path
 
+import attrs
+
 from sluice.http import app, openapi
+from sluice.http.bodies import NativeRunRequest
 
 METHODS = {"get", "put", "post", "delete", "patch"}
 CONFIG = Path(__file__).with_name("schemathesis.toml")
@@ -41,6 +44,15 @@ def test_request_bodies_follow_their_attrs_classes():
     assert run["required"] == ["flow_id"]
     assert run["additionalProperties"] is False
     assert openapi.SCHEMAS["StopRequest"]["properties"] == {"job_id": {"type": "string", "format": "uuid"}}
+    native = openapi.SCHEMAS["NativeRunRequest"]
+    assert set(native["properties"]) == {field.name for field in attrs.fields(NativeRunRequest)}
+    assert native["required"] == ["flow_id"] and native["additionalProperties"] is False
+    # A body is the 1.13 form only with one of its own fields, so the two forms never overlap.
+    assert {name for option in native["anyOf"] for name in option["required"]} == (
+        set(native["properties"]) - set(run["properties"]))
+    body = openapi.PATHS["/api/v2/workflows"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"oneOf": [{"$ref": "#/components/schemas/RunRequest"},
+                              {"$ref": "#/components/schemas/NativeRunRequest"}]}
 
 
 async def test_schemathesis_exercises_the_live_api_and_finds_nothing(service, owner_key, tmp_path):
@@ -58,4 +70,4 @@ async def test_schemathesis_exercises_the_live_api_and_finds_nothing(service, ow
     output, _ = await process.communicate()
     report = output.decode()
     assert process.returncode == 0, report[-6000:]
-    assert "15 selected / 15 total" in report
+    assert "18 selected / 18 total" in report

@@ -6,6 +6,7 @@ mistake must come back as a 400 that names the field, not be guessed at.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -39,6 +40,17 @@ converter.register_structure_hook(str, _strict(str, "a string"))
 converter.register_structure_hook(bool, _strict(bool, "a boolean"))
 converter.register_structure_hook(int, _strict(int, "an integer"))
 converter.register_structure_hook_func(lambda t: t == dict[str, Any], _strict(dict, "an object"))
+
+
+def _structure_list(value: Any, kind: Any) -> list[Any]:
+    # cattrs would make a list of any iterable (an object's keys, a string's characters).
+    if not isinstance(value, list):
+        raise TypeError("expected an array")
+    [item] = typing.get_args(kind)
+    return [converter.structure(element, item) for element in value]
+
+
+converter.register_structure_hook_func(lambda t: typing.get_origin(t) is list, _structure_list)
 
 
 def _structure_uuid(value: Any, _: Any) -> UUID:

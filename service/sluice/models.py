@@ -20,10 +20,17 @@ class JobStatus(enum.StrEnum):
     ERROR = "error"
     CANCELLED = "cancelled"
     TIMED_OUT = "timed_out"
+    # Waiting for a person's decision (a Human Input node): no worker holds it until it is resumed.
+    SUSPENDED = "suspended"
 
     @property
     def is_terminal(self) -> bool:
-        return self not in (JobStatus.QUEUED, JobStatus.IN_PROGRESS)
+        return self not in (JobStatus.QUEUED, JobStatus.IN_PROGRESS, JobStatus.SUSPENDED)
+
+    @property
+    def is_settled(self) -> bool:
+        """Ended, or waiting for a person: nothing changes it until someone acts."""
+        return self.is_terminal or self is JobStatus.SUSPENDED
 
 
 @attrs.frozen

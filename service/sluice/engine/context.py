@@ -41,6 +41,8 @@ class RunContext:
     history: History = attrs.field(default=attrs.Factory(lambda context: context.services.history, takes_self=True))
     # The run's X-LANGFLOW-GLOBAL-VAR-* header values, still encrypted (opened on first use).
     sealed_variables: bytes | None = attrs.field(default=None, repr=False)
+    # Human decisions this run resumed with, by request id (sluice/engine/pause.py).
+    decisions: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
     _request_variables: dict[str, str] | None = attrs.field(default=None, init=False, repr=False)
     _resolved: dict[str, str | None] = attrs.field(factory=dict, init=False, repr=False)
     # Values the worker's environment lent this run's secret fields: masked wherever they could show.

@@ -49,6 +49,11 @@ def group_overrides(graph: Graph, inputs: Mapping[str, Any]) -> dict[str, dict[s
     return grouped
 
 
+def accepts(node: Node, parameter: str) -> bool:
+    """Whether a run may set this parameter of the node."""
+    return (node.fields.get(parameter) or _extra_field(node, parameter)) is not None
+
+
 def session_id(inputs: Mapping[str, Any]) -> str | None:
     """The first `*.session_id` value, which names the run's conversation."""
     for key, value in inputs.items():

@@ -24,6 +24,7 @@ from sluice.engine.component import Component, ComponentError
 from sluice.engine.context import RunContext
 from sluice.engine.graph import Edge, Graph, Node
 from sluice.engine.outputs import describe
+from sluice.engine.pause import Checkpoint, Suspend, Suspended, keep, restore
 from sluice.models import ComponentOutput
 
 Overrides = Mapping[str, Mapping[str, Any]]
@@ -38,9 +39,12 @@ class FlowFailed(Exception):
         self.message = message
 
 
-async def run_graph(graph: Graph, overrides: Overrides, context: RunContext) -> dict[str, ComponentOutput]:
-    """Execute the graph; returns the output of each terminal node, keyed by node id."""
-    return await _GraphRun(graph, overrides, context).execute()
+async def run_graph(graph: Graph, overrides: Overrides, context: RunContext,
+                    checkpoint: Checkpoint | None = None) -> dict[str, ComponentOutput]:
+    """Execute the graph; returns the output of each terminal node, keyed by node id. The nodes in
+    `checkpoint` (of a run that paused, sluice/engine/pause.py) are not built again: their kept
+    outputs are used. Raises Suspended when a node asks to wait for a person."""
+    return await _GraphRun(graph, overrides, context, restore(checkpoint or {})).execute()
 
 
 @attrs.frozen
@@ -69,8 +73,10 @@ def _loops(graph: Graph) -> dict[str, _Loop]:
 
 
 class _GraphRun:
-    def __init__(self, graph: Graph, overrides: Overrides, context: RunContext) -> None:
+    def __init__(self, graph: Graph, overrides: Overrides, context: RunContext,
+                 kept: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self.graph = graph
+        self.kept = kept or {}
         self.overrides = overrides
         self.context = context
         self.loops = _loops(graph)
@@ -92,7 +98,11 @@ class _GraphRun:
         self.body_results: dict[str, Mapping[str, Mapping[str, Any] | None]] = {}
 
     async def execute(self) -> dict[str, ComponentOutput]:
-        await self.run()
+        try:
+            await self.run()
+        except Suspend as pause:
+            wired = {node_id: {edge.source_output for edge in edges} for node_id, edges in self.outgoing.items()}
+            raise Suspended(pause.request, keep(self.results, wired)) from None
         return self._terminal_outputs()
 
     async def run(self) -> None:
@@ -122,6 +132,8 @@ class _GraphRun:
                 task.cancel()
 
     async def _run_node(self, node_id: str) -> Mapping[str, Any]:
+        if node_id in self.kept:
+            return self.kept[node_id]  # built before the run paused; its events are logged already
         node = self.graph.nodes[node_id]
         component = registry.find(node.type)
         if component is None:
@@ -134,7 +146,7 @@ class _GraphRun:
             produced = await component.run(node, await self._params(node, component), self.context)
             if node_id in self.loops:
                 produced = await self._iterate(node, component, produced)
-        except FlowFailed:
+        except (FlowFailed, Suspend):
             raise
         except ComponentError as error:
             raise self._failed(node, f"{node.display_name} ({node_id}): {error}") from error

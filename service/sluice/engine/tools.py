@@ -60,13 +60,14 @@ class Tool(Handle):
         """Run the component; the text the model gets back. Failures become text the model can read."""
         declared = self.parameters.get("properties") or {}
         overrides = {key: value for key, value in arguments.items() if key in declared}
-        context.emit("component_start", {"component_id": self.node.id, "type": self.node.type, "tool": self.name})
+        context.emit("component_start", {"component_id": self.node.id, "type": self.node.type, "tool": self.name,
+                                         "arguments": overrides})
         try:
             produced = await self.component.run(self.node, {**self.params, **overrides}, context)
         except Exception as error:  # the model sees the failure and may try again, as Langflow's agents do
             return f"Error: {error}"
         context.emit("component_end", {
-            "component_id": self.node.id, "type": self.node.type, "tool": self.name,
+            "component_id": self.node.id, "type": self.node.type, "tool": self.name, "arguments": overrides,
             "outputs": {name: describe(self.node.id, value) for name, value in produced.items()},
         })
         values = list(produced.values())

@@ -62,6 +62,9 @@ ROUTES: tuple[tuple[str, dict[str, Endpoint]], ...] = (
     ("/api/v1/flows/{flow_id}/versions", {"GET": flows.list_versions}),
     ("/api/v2/workflows", {"GET": workflows.get_workflow, "POST": workflows.run_workflow}),
     ("/api/v2/workflows/stop", {"POST": workflows.stop_workflow}),
+    ("/api/v2/workflows/pending", {"GET": workflows.list_pending}),
+    ("/api/v2/workflows/{job_id}/events", {"GET": workflows.workflow_events}),
+    ("/api/v2/workflows/{job_id}/resume", {"POST": workflows.resume_workflow}),
     ("/api/v2/files/{file_id}", {"GET": files.download_file}),
 )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from uuid import UUID
 
 import asyncpg
@@ -66,6 +67,28 @@ class JobFeeds:
             del self._feeds[job_id]
             if feed.task is not None:
                 feed.task.cancel()
+
+    async def tail(self, job_id: UUID, after: int, keepalive: float) -> AsyncIterator[list[LoggedEvent] | None]:
+        """The job's events after `after` in batches, until its `end` event; `None` each time
+        `keepalive` seconds pass without one. Ends early when the feed breaks (the client resumes
+        from its last event id)."""
+        follower = self.follow(job_id, after)
+        try:
+            while True:
+                try:
+                    batch = await asyncio.wait_for(follower.batches.get(), timeout=keepalive)
+                except TimeoutError:
+                    yield None
+                    continue
+                if batch is None:
+                    return
+                ended = next((index for index, event in enumerate(batch) if event.type == "end"), None)
+                if ended is not None:
+                    yield batch[:ended + 1]
+                    return
+                yield batch
+        finally:
+            self.leave(job_id, follower)
 
     def on_changes(self, changes: list[tuple[UUID, JobStatus]]) -> None:
         for job_id, _ in changes:

@@ -17,7 +17,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sluice.http.bodies import RunRequest, StopRequest
+from sluice.http.bodies import NativeRunRequest, ResumeRequest, RunRequest, StopRequest
+from sluice.http.native_run import MODES, NATIVE_ONLY, REFUSED, STREAM_PROTOCOLS
 from sluice.models import JobStatus
 from sluice.runs.submit import MAX_KEY_LENGTH
 
@@ -28,6 +29,10 @@ _JSON_TYPES: dict[Any, dict[str, Any]] = {
     dict[str, Any]: {"type": "object"},
     str | None: {"type": ["string", "null"]},
     UUID: {"type": "string", "format": "uuid"},
+    bool | None: {"type": ["boolean", "null"]},
+    list[str] | None: {"type": ["array", "null"], "items": {"type": "string"}},
+    dict[str, str]: {"type": "object", "additionalProperties": {"type": "string"}},
+    dict[str, Any] | None: {"type": ["object", "null"]},
 }
 
 
@@ -44,6 +49,25 @@ def _with_key_limits(schema: dict[str, Any]) -> dict[str, Any]:
     key = {**schema["properties"]["idempotency_key"], "minLength": 1, "maxLength": MAX_KEY_LENGTH,
            "description": "A repeat with the same key from the same owner returns the original job."}
     return {**schema, "properties": {**schema["properties"], "idempotency_key": key}}
+
+
+def _native_run_schema() -> dict[str, Any]:
+    """Langflow 1.13's run body: a body is this form when it holds one of its own fields."""
+    schema = body_schema(NativeRunRequest)
+    properties = schema["properties"]
+    properties["mode"] = {**properties["mode"], "enum": list(MODES), "default": "sync"}
+    properties["stream_protocol"] = {**properties["stream_protocol"], "enum": list(STREAM_PROTOCOLS)}
+    properties["globals"] = {**properties["globals"], "propertyNames": {"minLength": 1, "maxLength": 256},
+                             "additionalProperties": {"type": "string", "maxLength": 64 * 1024},
+                             "description": "Per-run global variables, as secret as X-LANGFLOW-GLOBAL-VAR-* "
+                                            "headers (and winning over them)."}
+    properties["tweaks"] = {"type": "object", "additionalProperties": {"type": "object"},
+                            "description": "`{component_id: {parameter: value}}`, checked like `inputs`."}
+    for name in REFUSED:
+        properties[name] = {**properties[name], "description": "Not supported: a 400 (FIELD_NOT_SUPPORTED) unless "
+                                                               "empty."}
+    schema["anyOf"] = [{"required": [name]} for name in sorted(NATIVE_ONLY)]
+    return _with_key_limits(schema)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -89,6 +113,7 @@ EXAMPLE_FLOW = {
     },
 }
 EXAMPLE_RUN = {"flow_id": "echo", "inputs": {"ChatInput-demo.input_value": "Hello, Sluice!"}}
+EXAMPLE_NATIVE_RUN = {"flow_id": "echo", "input_value": "Hello, Sluice!", "mode": "sync"}
 
 # Where one response's ids feed the next request: for client generators and stateful fuzzers.
 _FLOW_LINKS = {
@@ -133,8 +158,39 @@ SCHEMAS: dict[str, Any] = {
         },
         "required": ["id", "event", "data"],
     },
+    "LangflowEvent": {
+        "type": "object",
+        "description": "One event of a job in Langflow 1.13's framing: `data: <json>`, and `id: <sequence_id>` "
+                       "on the last frame each logged event becomes. `langflow` protocol: `{event, data}`, events "
+                       "`vertices_sorted`, `build_start`, `end_vertex`, `add_message`, `token`, `output`, then "
+                       "`end`, `error` or `cancelled`. `agui` protocol: AG-UI events (`RUN_STARTED`, "
+                       "`TEXT_MESSAGE_*`, `TOOL_CALL_*`, `STEP_*`, `STATE_*`, `CUSTOM`, `RUN_ERROR`, "
+                       "`RUN_FINISHED`). Idle streams receive `: keepalive`.",
+        "properties": {
+            "id": {"type": "string", "pattern": "^[1-9][0-9]*$"},
+            "data": {"type": "string", "contentMediaType": "application/json"},
+        },
+        "required": ["data"],
+    },
     "RunRequest": _with_key_limits(body_schema(RunRequest)),
+    "NativeRunRequest": _native_run_schema(),
     "StopRequest": body_schema(StopRequest),
+    "ResumeRequest": {**body_schema(ResumeRequest), "properties": {
+        "request_id": {"type": "string"},
+        "decision": {"type": "object", "properties": {"action_id": {"type": "string"}, "values": {}},
+                     "required": ["action_id"], "description": "One of the request's `allowed_decisions`."}}},
+    "PendingRequest": {
+        "type": "object",
+        "description": "A suspended job and the Human Input request it waits on.",
+        "properties": {
+            "job_id": _UUID, "flow_id": _UUID, "session_id": {"type": "string"}, "created_at": _TIMESTAMP,
+            "request_id": {"type": "string"}, "kind": {"type": "string"}, "prompt": {"type": "string"},
+            "options": {"type": "array", "items": {"type": "object"}},
+            "allowed_decisions": {"type": "array", "items": {"type": "string"}},
+            "timeout_seconds": {"type": "integer"}, "deadline": {"type": ["string", "null"]},
+        },
+        "required": ["job_id", "flow_id", "request_id", "prompt", "options", "allowed_decisions"],
+    },
     "FlowExport": {
         "description": "A Langflow flow export (`data` holds the graph), or a bare `{nodes, edges}` graph. Other "
                        "export fields are accepted and ignored.",
@@ -188,6 +244,7 @@ SCHEMAS: dict[str, Any] = {
             "type": {"type": "string", "enum": ["message", "data", "sql", "image", "file"]},
             "component_id": {"type": "string"},
             "status": {"type": "string"},
+            "display_name": {"type": ["string", "null"], "description": "Langflow 1.13 body only."},
             "content": {},
             "metadata": {"type": "object"},
         },
@@ -208,6 +265,15 @@ SCHEMAS: dict[str, Any] = {
             "inputs": {"type": "object"},
             "outputs": {"type": "object", "additionalProperties": _ref("ComponentOutput")},
             "metadata": {"type": "object", "properties": {"flow_version": {"type": "string"}}},
+            "session_id": {"type": "string", "description": "Langflow 1.13 body only, as are the fields below."},
+            "output": {"type": "object", "properties": {
+                "reason": {"enum": ["single", "multiple", "none", "non_string", "failed"]},
+                "text": {"type": ["string", "null"]}, "source": {"type": ["string", "null"]}},
+                "required": ["reason", "text", "source"]},
+            "has_errors": {"type": "boolean"},
+            "warnings": {"type": "array", "items": {"type": "string"}},
+            "human_request": {"type": ["object", "null"],
+                              "description": "A suspended run's Human Input request (1.13 body, sync)."},
         },
         "required": ["flow_id", "job_id", "object", "created_at", "created_timestamp", "status", "errors",
                      "inputs", "outputs", "metadata"],
@@ -221,8 +287,9 @@ SCHEMAS: dict[str, Any] = {
                                       "in its current status."},
             "errors": {"type": "array", "maxItems": 0},
             "links": {"type": "object",
-                      "properties": {"status": {"type": "string"}, "stop": {"type": "string"}},
-                      "required": ["status", "stop"]},
+                      "properties": {"status": {"type": "string"}, "events": {"type": "string"},
+                                     "stop": {"type": "string"}},
+                      "required": ["status", "events", "stop"]},
         },
         "required": ["job_id", "flow_id", "object", "created_timestamp", "status", "errors", "links"],
     },
@@ -239,8 +306,13 @@ RESPONSES: dict[str, Any] = {
     "404": _json(_ref("Error"), "Not found, or owned by someone else; or the developer API is turned off."),
     "408": _json(_ref("Error"), "A sync run did not finish in time; the job keeps running (`job_id`)."),
     "409": _json(_ref("Error"), "Another flow of the owner already has this endpoint name; or the run's "
-                                "`idempotency_key` was used before to run another flow."),
+                                "`idempotency_key` was used before to run another flow; or (1.13 body) the job "
+                                "to stop is not a background run; or the job to resume is not suspended on "
+                                "that request."),
     "413": _json(_ref("Error"), "The request body is larger than the server's limit."),
+    "422": _json(_ref("Error"), "Langflow 1.13 body: an unknown `stream_protocol` or `output_ids`; or a "
+                                "resume's decision the request does not allow."),
+    "500": _json(_ref("Error"), "Langflow 1.13 body: the job failed (`JOB_FAILED`, with `error_detail`)."),
     "503": _json(_ref("Error"), "The database is unavailable, or its schema is behind; or this API process "
                                 "is shutting down (`SHUTTING_DOWN`: a sync run's job goes on, `job_id`)."),
 }
@@ -331,19 +403,24 @@ PATHS: dict[str, Any] = {
             "summary": "Run a flow: wait for its result (sync), queue it (`background`), or stream its events "
                        "(`stream`).",
             "tags": ["workflows"],
+            "description": "The body is the documented form or Langflow 1.13's, told apart by their own fields; "
+                           "a body with fields of both is a 400 (`MIXED_REQUEST_FORMS`).",
             "requestBody": {"required": True, "content": {"application/json": {
-                "schema": _ref("RunRequest"), "example": EXAMPLE_RUN}}},
+                "schema": {"oneOf": [_ref("RunRequest"), _ref("NativeRunRequest")]},
+                "examples": {"documented": {"value": EXAMPLE_RUN}, "langflow-1.13": {"value": EXAMPLE_NATIVE_RUN}}}}},
             "responses": {
                 "200": {
                     "links": _JOB_LINKS,
                     "description": "Sync: the execution response (a flow that failed is a 200 with status "
-                                   "`failed`). Background: the queued job. Stream: its events.",
+                                   "`failed`). Background: the queued job. Stream: its events (1.13 body: in "
+                                   "1.13's framing).",
                     "content": {
                         "application/json": {"schema": {"oneOf": [_ref("ExecutionResponse"), _ref("JobQueued")]}},
-                        "text/event-stream": _EVENT_STREAM,
+                        "text/event-stream": {**_EVENT_STREAM,
+                                              "schema": {"anyOf": [_ref("ServerEvent"), _ref("LangflowEvent")]}},
                     },
                 },
-                **_errors(400, 401, 404, 408, 409, 413, 503),
+                **_errors(400, 401, 404, 408, 409, 413, 422, 503),
             },
         },
         "get": {
@@ -363,20 +440,60 @@ PATHS: dict[str, Any] = {
                  "schema": {"type": "string", "pattern": "^[0-9]*$"}},
             ],
             "responses": {
-                "200": {"description": "The execution response, or the job's events.",
-                        "content": {"application/json": {"schema": _ref("ExecutionResponse")},
+                "200": {"description": "The execution response, or the job's events. A job run with the 1.13 "
+                                       "body answers as 1.13 does: its job object until it is done, a 500 once "
+                                       "it failed, a 408 once it timed out.",
+                        "content": {"application/json": {"schema": {"oneOf": [_ref("ExecutionResponse"),
+                                                                               _ref("JobQueued")]}},
                                     "text/event-stream": _EVENT_STREAM}},
-                **_errors(400, *_API),
+                **_errors(400, 408, 500, *_API),
             },
         },
     },
+    "/api/v2/workflows/pending": {"get": {
+        "operationId": "listPendingWorkflows",
+        "summary": "The owner's suspended jobs of a flow (Human Input nodes) and the requests they wait on.",
+        "tags": ["workflows"],
+        "parameters": [{"name": "flow_id", "in": "query", "required": True, "schema": _UUID}],
+        "responses": {"200": _json({"type": "array", "items": _ref("PendingRequest")}, "Oldest first."),
+                      **_errors(400, *_API)},
+    }},
+    "/api/v2/workflows/{job_id}/resume": {"post": {
+        "operationId": "resumeWorkflow",
+        "summary": "Answer a suspended job's request; the job is queued and goes on down the chosen branch.",
+        "tags": ["workflows"],
+        "parameters": [{"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ResumeRequest")}}},
+        "responses": {
+            "200": _json({"type": "object", "properties": {"job_id": _UUID, "status": {"const": "resuming"},
+                                                           "message": {"type": "string"}},
+                          "required": ["job_id", "status"]}, "Accepted: the job is queued again."),
+            **_errors(400, 401, 404, 409, 413, 422, 503),
+        },
+    }},
+    "/api/v2/workflows/{job_id}/events": {"get": {
+        "operationId": "workflowEvents",
+        "summary": "A job's events in Langflow 1.13's framing and stream protocol, after `Last-Event-ID`, followed "
+                   "live until the job ends.",
+        "tags": ["workflows"],
+        "parameters": [
+            {"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}},
+            {"name": "Last-Event-ID", "in": "header", "required": False,
+             "description": "Resume after this event.", "schema": {"type": "string", "pattern": "^[0-9]*$"}},
+        ],
+        "responses": {
+            "200": {"description": "The job's events.", "content": {"text/event-stream": {
+                "schema": _ref("LangflowEvent")}}},
+            **_errors(400, *_API),
+        },
+    }},
     "/api/v2/workflows/stop": {"post": {
         "operationId": "stopWorkflow",
         "summary": "Cancel a queued or running job; a finished job is left as it is.",
         "tags": ["workflows"],
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("StopRequest")}}},
         "responses": {"200": _json(_ref("StopResponse"), "Cancelled, or already finished."),
-                      **_errors(400, 401, 404, 413, 503)},
+                      **_errors(400, 401, 404, 409, 413, 503)},
     }},
     "/api/v2/files/{file_id}": {"get": {
         "operationId": "downloadFile", "summary": "The bytes of a file a flow produced, to its owner only.",

@@ -7,7 +7,6 @@ EventSource sends) gets exactly the events after it.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from uuid import UUID
 
@@ -54,22 +53,5 @@ def _frame(event: LoggedEvent) -> bytes:
 
 
 async def _follow(feeds: JobFeeds, job_id: UUID, after: int, keepalive: float) -> AsyncIterator[bytes]:
-    follower = feeds.follow(job_id, after)
-    try:
-        while True:
-            try:
-                batch = await asyncio.wait_for(follower.batches.get(), timeout=keepalive)
-            except TimeoutError:
-                yield KEEPALIVE
-                continue
-            if batch is None:
-                return  # the feed broke: the client resumes from its last id
-            frames = []
-            for event in batch:
-                frames.append(_frame(event))
-                if event.type == "end":
-                    yield b"".join(frames)
-                    return
-            yield b"".join(frames)
-    finally:
-        feeds.leave(job_id, follower)
+    async for batch in feeds.tail(job_id, after, keepalive):
+        yield KEEPALIVE if batch is None else b"".join(_frame(event) for event in batch)

@@ -29,6 +29,10 @@ class Conflict(RunError):
     the wrong status)."""
 
 
+class InvalidDecision(RunError):
+    """A resume's decision is not one the paused run allows."""
+
+
 class StillRunning(RunError):
     """A sync wait ended before the job did; the job goes on and its result can be fetched later."""
 

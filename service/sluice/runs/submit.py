@@ -12,7 +12,9 @@ import attrs
 
 from sluice.batching import Batcher
 from sluice.config import Settings
+from sluice.engine.graph import Graph
 from sluice.engine.inputs import InvalidInputs, group_overrides
+from sluice.models import FlowSummary
 from sluice.runs.errors import Conflict, InvalidRun, NotFound
 from sluice.runs.flow_cache import FlowCache
 from sluice.runs.waiters import JobWaiters
@@ -41,10 +43,17 @@ class PreparedRun:
     enqueue: Awaitable[jobs.Enqueued]
 
 
-async def prepare(services: RunServices, owner: str, flow_ref: str, flow_version: str | None,
-                  inputs: Mapping[str, Any], *, idempotency_key: str | None = None,
-                  secrets: Callable[[UUID], bytes | None] = lambda _: None) -> PreparedRun:
-    """Check a run against the owner's flow (`flow_ref`: id or endpoint name) and start its insert."""
+@attrs.frozen
+class FlowVersion:
+    """The version of an owner's flow a run is for, and its parsed graph."""
+
+    summary: FlowSummary
+    version: str
+    graph: Graph
+
+
+async def find_flow(services: RunServices, owner: str, flow_ref: str, flow_version: str | None) -> FlowVersion:
+    """The owner's flow (`flow_ref`: id or endpoint name) at `flow_version`, else its current version."""
     flow = await services.flows.current(owner, flow_ref)
     if flow is None:
         raise NotFound("FLOW_NOT_FOUND", f"Flow {flow_ref} was not found.", flow_id=flow_ref)
@@ -54,15 +63,31 @@ async def prepare(services: RunServices, owner: str, flow_ref: str, flow_version
     if graph is None:
         raise NotFound("FLOW_VERSION_NOT_FOUND", f"Flow {flow_ref} has no version {version}.",
                        flow_id=flow.summary.id)
+    return FlowVersion(flow.summary, version, graph)
+
+
+async def prepare(services: RunServices, owner: str, flow_ref: str, flow_version: str | None,
+                  inputs: Mapping[str, Any], *, idempotency_key: str | None = None,
+                  secrets: Callable[[UUID], bytes | None] = lambda _: None) -> PreparedRun:
+    """Check a run against the owner's flow (`flow_ref`: id or endpoint name) and start its insert."""
+    flow = await find_flow(services, owner, flow_ref, flow_version)
+    return start(services, owner, flow, inputs, idempotency_key=idempotency_key, secrets=secrets)
+
+
+def start(services: RunServices, owner: str, flow: FlowVersion, inputs: Mapping[str, Any], *,
+          idempotency_key: str | None = None, secrets: Callable[[UUID], bytes | None] = lambda _: None,
+          request: Mapping[str, Any] | None = None) -> PreparedRun:
+    """Check a run's inputs against its flow and start its insert. `request` holds the options of a
+    Langflow 1.13 body, kept with the job for the answers it gets later."""
     try:
-        group_overrides(graph, inputs)
+        group_overrides(flow.graph, inputs)
     except InvalidInputs as problem:
         raise InvalidRun("INVALID_INPUTS", str(problem), flow_id=flow.summary.id, key=problem.key) from None
     if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_KEY_LENGTH:
         raise InvalidRun("INVALID_REQUEST", f"The idempotency_key must hold 1 to {MAX_KEY_LENGTH} characters.")
     job_id = uuid.uuid4()
-    submission = jobs.Submission(job_id, owner, flow.summary.id, version, services.settings.max_attempts, inputs,
-                                 secrets(job_id), idempotency_key)
+    submission = jobs.Submission(job_id, owner, flow.summary.id, flow.version, services.settings.max_attempts,
+                                 inputs, secrets(job_id), idempotency_key, request)
     return PreparedRun(job_id, flow.summary.id, services.submissions.submit(submission))
 
 

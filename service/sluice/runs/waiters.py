@@ -1,4 +1,4 @@
-"""Sync runs waiting for their job to finish, woken by the `sluice_job` NOTIFY of the final write."""
+"""Sync runs waiting for their job to finish (or suspend), woken by the `sluice_job` NOTIFY of that write."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class JobWaiters:
 
     def on_changes(self, changes: list[tuple[UUID, JobStatus]]) -> None:
         for job_id, status in changes:
-            if status.is_terminal:
+            if status.is_settled:
                 self._wake(job_id)
 
     def wake_all(self) -> None:

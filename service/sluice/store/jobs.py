@@ -77,6 +77,8 @@ class Submission:
     inputs: Mapping[str, Any]
     secrets: bytes | None = None
     idempotency_key: str | None = None
+    # How a run submitted in Langflow 1.13's body is answered (http/native_run.py); None otherwise.
+    request: Mapping[str, Any] | None = None
 
 
 async def enqueue(conn: Any, submissions: Sequence[Submission]) -> list[Enqueued]:
@@ -91,6 +93,7 @@ async def enqueue(conn: Any, submissions: Sequence[Submission]) -> list[Enqueued
         [s.inputs for s in submissions],
         [s.secrets for s in submissions],
         [s.idempotency_key for s in submissions],
+        [s.request for s in submissions],
     )
     landed = {row["submitted_id"]: Enqueued(row["id"], row["flow_id"], JobStatus(row["status"]),
                                             row["created_at"], row["inserted"]) for row in rows}
@@ -171,6 +174,8 @@ class StoredJob:
     job: Job
     # The execution response the job ended with (its `end` event), as stored JSON; None until then.
     response: Mapping[str, Any] | None
+    # The options of the Langflow 1.13 body it was submitted with; None for the documented body.
+    request: Mapping[str, Any] | None = None
 
 
 async def read(conn: Any, job_id: UUID, owner: str) -> StoredJob | None:
@@ -181,7 +186,8 @@ async def read(conn: Any, job_id: UUID, owner: str) -> StoredJob | None:
 async def read_many(conn: Any, wanted: Sequence[tuple[UUID, str]]) -> list[StoredJob | None]:
     """Each (job id, owner) pair's job; None where the owner has no such job."""
     rows = await conn.fetch(statement("read_jobs"), [job_id for job_id, _ in wanted], [owner for _, owner in wanted])
-    found = {(row["id"], row["owner"]): StoredJob(job=_job(row), response=row["response"]) for row in rows}
+    found = {(row["id"], row["owner"]): StoredJob(job=_job(row), response=row["response"],
+                                                   request=row["request"]) for row in rows}
     return [found.get(pair) for pair in wanted]
 
 

@@ -21,8 +21,9 @@ from sluice.http.downloads import file_response
 from sluice.http.streams import job_stream, resume_after
 from sluice.models import ExecutionResponse, JobStatus
 from sluice.runs import control, submit
+from sluice.runs import pauses as run_pauses
 from sluice.runs.errors import NotFound, RunError
-from sluice.store import dashboard, flows, jobs
+from sluice.store import dashboard, flows, jobs, pauses
 from sluice.ui import session
 
 HERE = Path(__file__).parent
@@ -139,7 +140,10 @@ async def job_page(request: Request, owner: str) -> Response:
     if stored is None:
         return _not_found(request)
     response = stored.response or converter.unstructure(ExecutionResponse.of(stored.job, stored.job.status))
-    return _render(request, "job.html", {"owner": owner, "job": stored.job, "response": response})
+    pause = None
+    if stored.job.status is JobStatus.SUSPENDED:
+        pause = await pauses.read(request.app.state.sluice.pool, job_id)
+    return _render(request, "job.html", {"owner": owner, "job": stored.job, "response": response, "pause": pause})
 
 
 async def job_events(request: Request, owner: str) -> Response:
@@ -161,6 +165,15 @@ async def retry(request: Request, owner: str) -> Response:
     job_id = _uuid(request.path_params["job_id"])
     services = request.app.state.sluice
     await control.retry(services.pool, job_id, services.settings.max_attempts, owner)
+    return RedirectResponse(f"/ui/jobs/{job_id}", status_code=303)
+
+
+async def resume(request: Request, owner: str) -> Response:
+    """A suspended job's question answered with one of its buttons."""
+    job_id = _uuid(request.path_params["job_id"])
+    form = await request.form()
+    await run_pauses.resume(request.app.state.sluice.pool, owner, job_id, str(form.get("request_id", "")),
+                            {"action_id": str(form.get("action_id", ""))})
     return RedirectResponse(f"/ui/jobs/{job_id}", status_code=303)
 
 
@@ -200,6 +213,7 @@ def router() -> list[BaseRoute]:
         Route("/jobs/{job_id}/events", signed_in(job_events), methods=["GET"]),
         Route("/jobs/{job_id}/stop", signed_in(stop), methods=["POST"]),
         Route("/jobs/{job_id}/retry", signed_in(retry), methods=["POST"]),
+        Route("/jobs/{job_id}/resume", signed_in(resume), methods=["POST"]),
         Route("/flows", signed_in(flow_list), methods=["GET"]),
         Route("/flows/{flow_id}/run", signed_in(run), methods=["POST"]),
         Route("/files/{file_id}", signed_in(download), methods=["GET"]),

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -20,9 +21,11 @@ from sluice.convert import converter
 from sluice.engine.context import RunContext
 from sluice.engine.graph import FlowFormatError, Graph
 from sluice.engine.inputs import InvalidInputs, group_overrides, session_id
+from sluice.engine.pause import Checkpoint, Suspended
 from sluice.engine.runner import FlowFailed, run_graph
 from sluice.engine.services import Services
 from sluice.models import ChatMessage, Event, ExecutionError, ExecutionResponse, Job, JobStatus
+from sluice.store import pauses
 from sluice.store.jobs import Transition
 from sluice.worker.history import DatabaseHistory
 from sluice.worker.writer import TransitionWriter
@@ -64,6 +67,16 @@ class Execution:
         self.emit("end", response)
         messages = tuple(attrs.evolve(message, text=self._masked(message.text)) for message in self.new_messages)
         await self._write(response.status, error_code, messages)
+
+    async def suspend(self, request: Mapping[str, Any], checkpoint: Checkpoint, pool: asyncpg.Pool) -> None:
+        """The run waits for a person: its pause is saved, and the job leaves its worker `suspended`."""
+        request = self._masked(request)  # shown to people, as its event is
+        timeout = request.get("timeout_seconds") or 0
+        deadline = datetime.now(UTC) + timedelta(seconds=timeout) if timeout > 0 else None
+        await pauses.save(pool, self.job.id, request, checkpoint, deadline)
+        self.emit("human_input_required", request)
+        self.emit("status", {"status": JobStatus.SUSPENDED.value})
+        await self._write(JobStatus.SUSPENDED, messages=tuple(self.new_messages))
 
     async def _write(self, status: JobStatus, error_code: str | None = None,
                      messages: tuple[ChatMessage, ...] = ()) -> None:
@@ -145,6 +158,7 @@ async def _run(execution: Execution, load_graph: GraphLoader, services: Services
                         f"Version {job.flow_version} of flow {job.flow_id} no longer exists.")
             return
         overrides = group_overrides(graph, job.inputs)
+        pause = await _pause(graph, job, pool)
         context = RunContext(
             job_id=job.id,
             owner=job.owner,
@@ -154,15 +168,18 @@ async def _run(execution: Execution, load_graph: GraphLoader, services: Services
             services=services,
             history=DatabaseHistory(pool, execution.new_messages),
             sealed_variables=job.secrets,
+            decisions={pause.request_id: pause.decision} if pause is not None and pause.decision else {},
         )
         execution.context = context
-        outputs = await run_graph(graph, overrides, context)
+        outputs = await run_graph(graph, overrides, context, pause.checkpoint if pause is not None else None)
     except asyncio.CancelledError:
         raise
     except db.UNAVAILABLE as error:
         # Write nothing: once this worker stops renewing the lease, the rescuer queues the job again.
         log.warning("job %s put back: the database was unreachable while it ran (%s)", job.id, error)
         execution.lost = True
+    except Suspended as paused:
+        await execution.suspend(paused.request, paused.checkpoint, pool)
     except FlowFailed as failure:
         await _fail(execution, JobStatus.FAILED, "COMPONENT_FAILED", failure.message,
                     {"component_id": failure.component_id})
@@ -175,6 +192,14 @@ async def _run(execution: Execution, load_graph: GraphLoader, services: Services
         await _fail(execution, JobStatus.ERROR, "INTERNAL_ERROR", "Sluice failed to run this job.")
     else:
         await execution.finish(ExecutionResponse.of(job, JobStatus.COMPLETED, outputs))
+
+
+async def _pause(graph: Graph, job: Job, pool: asyncpg.Pool) -> pauses.Pause | None:
+    """The decided pause a resumed job continues from; read only for flows that can pause."""
+    if not any(node.type == "HumanInput" for node in graph.nodes.values()):
+        return None
+    pause = await pauses.read(pool, job.id)
+    return pause if pause is not None and pause.decision is not None else None
 
 
 async def _fail(execution: Execution, status: JobStatus, code: str, message: str,

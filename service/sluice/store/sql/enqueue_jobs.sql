@@ -9,11 +9,12 @@
 -- Each job takes its flow's time limit as it is now (null: only SLUICE_JOB_TIMEOUT applies).
 -- One element per job: $1 job id, $2 owner, $3 flow id, $4 flow version, $5 max attempts,
 -- $6 inputs (jsonb), $7 encrypted per-run global variables (X-LANGFLOW-GLOBAL-VAR-* headers) or
--- null, $8 idempotency key or null
+-- null, $8 idempotency key or null, $9 the options of a Langflow 1.13 body (jsonb) or null
 with submitted as (
     select *
-    from unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::bytea[], $8::text[])
-        as s(id, owner, flow_id, flow_version, max_attempts, inputs, secrets, idempotency_key)
+    from unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::bytea[], $8::text[],
+                $9::jsonb[])
+        as s(id, owner, flow_id, flow_version, max_attempts, inputs, secrets, idempotency_key, request)
 ),
 job as (
     insert into jobs (id, owner, flow_id, flow_version, max_attempts, event_seq, idempotency_key,
@@ -26,13 +27,13 @@ job as (
     returning id, owner, idempotency_key, flow_id, status, created_at
 ),
 inserted as (
-    select s.id, s.inputs, s.secrets
+    select s.id, s.inputs, s.secrets, s.request
     from submitted s
     join job j on j.id = s.id
 ),
 inputs as (
-    insert into job_inputs (job_id, inputs, secrets)
-    select id, inputs, secrets from inserted
+    insert into job_inputs (job_id, inputs, secrets, request)
+    select id, inputs, secrets, request from inserted
 ),
 first_event as (
     insert into job_events (job_id, seq, type, data)

@@ -18,7 +18,7 @@ moved as (
         error_code = c.error_code,
         lease_expires_at = case when c.to_status = 'in_progress'
                                 then now() + make_interval(secs => $12) end,
-        finished_at = case when c.to_status not in ('queued', 'in_progress') then now() end
+        finished_at = case when c.to_status not in ('queued', 'in_progress', 'suspended') then now() end
     from change c
     where j.id = c.job_id
       and j.attempt = c.attempt
@@ -42,13 +42,14 @@ remembered as (
     where m.job_id in (select id from moved)
     order by m.position
 ),
--- A finished job needs its per-run global variables no more: they are erased with its last write.
+-- A finished job needs its per-run global variables no more: they are erased with its last write
+-- (a suspended one keeps them for the rest of its run).
 forgotten as (
     update job_inputs i
     set secrets = null
     from moved
     where i.job_id = moved.id
-      and moved.status not in ('queued', 'in_progress')
+      and moved.status not in ('queued', 'in_progress', 'suspended')
       and i.secrets is not null
 )
 -- One NOTIFY for the whole batch, naming each job and its status, for sync waiters and stream
