@@ -1,0 +1,94 @@
+"""The results of a run side by side (the table), and the recordings of lfx's requests that
+`make test` compares Sluice against (tests/data/fidelity/, refreshed by `make fidelity`).
+
+Values that depend on the moment (today's date in the Agent's instructions, message timestamps)
+are replaced by placeholders, so a recording holds on another day.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from bench.fidelity import compare
+from bench.fidelity.cases import Case
+
+DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "fidelity"
+# The cases whose lfx requests are kept for `make test`.
+RECORDED = ("Simple Agent", "Travel Planning Agents", "Market Research", "History as a table (no model)")
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?( ?UTC|[+-]\d{2}:\d{2})?")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def steady(text: str) -> str:
+    """`text` without what changes from run to run."""
+    text = _TIMESTAMP.sub("<timestamp>", text)
+    text = _UUID.sub("<uuid>", text)
+    return text.replace(datetime.now(UTC).date().isoformat(), "<today>")
+
+
+def normalized(requests: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [json.loads(steady(json.dumps(request))) for request in requests]
+
+
+def texts(result: Mapping[str, Any]) -> dict[str, str]:
+    if "error" in result:
+        return {"error": steady(str(result["error"]))}
+    return {node_id: steady(text) for node_id, text in sorted(result["outputs"].items())}
+
+
+@attrs.frozen
+class Row:
+    flow: str
+    same_text: bool
+    same_messages: bool
+    same_tools: bool
+    same_shape: bool
+    difference: str
+
+    @classmethod
+    def of(cls, case: Case, index: int, ours: Mapping[str, Any], theirs: Mapping[str, Any],
+           our_requests: list[dict[str, Any]], their_requests: list[dict[str, Any]]) -> Row:
+        name = case.name if len(case.turns) == 1 else f"{case.name} (turn {index + 1})"
+        text_difference = compare.first_difference([texts(ours)], [texts(theirs)], part=lambda value: value)
+        messages = compare.first_difference(our_requests, their_requests, part=lambda r: r.get("messages"))
+        tools = compare.first_difference(our_requests, their_requests,
+                                         part=lambda r: {k: r.get(k) for k in ("tools", "tool_choice")})
+        shape = compare.first_difference(our_requests, their_requests, part=compare.shape)
+        first = next((found for found in (messages, tools, text_difference, shape) if found), "")
+        return cls(name, not text_difference, not messages, not tools, not shape, first.replace("request ", "#"))
+
+
+def table(rows: Sequence[Row]) -> str:
+    mark = {True: "yes", False: "NO"}
+    lines = ["| flow | same final text | same messages | same tools | same request shape | first difference |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| {r.flow} | {mark[r.same_text]} | {mark[r.same_messages]} | {mark[r.same_tools]} | "
+              f"{mark[r.same_shape]} | {r.difference.replace('|', '/')} |" for r in rows]
+    same = sum(r.same_text and r.same_messages and r.same_tools for r in rows)
+    lines.append(f"\n{same} of {len(rows)} runs: same final text, same messages and tools.")
+    return "\n".join(lines)
+
+
+def _path(case_name: str) -> Path:
+    return DATA / (re.sub(r"[^a-z0-9]+", "-", case_name.lower()).strip("-") + ".json")
+
+
+def save(case: Case, index: int, result: Mapping[str, Any], requests: list[dict[str, Any]]) -> None:
+    """Keeps lfx's result and requests of one turn (the first turn starts the file afresh)."""
+    path = _path(case.name)
+    recorded = json.loads(path.read_text()) if index and path.exists() else {"flow": case.name, "turns": []}
+    turn = {"input": case.turns[index], "texts": texts(result), "requests": requests}
+    recorded["turns"] = [*recorded["turns"][:index], turn]
+    DATA.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(recorded, indent=1, sort_keys=True) + "\n")
+
+
+def load(case_name: str) -> dict[str, Any]:
+    return json.loads(_path(case_name).read_text())
