@@ -39,6 +39,10 @@ def image(url: str | None = None, b64: str | None = None) -> dict[str, Any]:
     return {"kind": "image", "url": url, "b64": b64}
 
 
+# Real endpoints always report usage; some clients (Langflow's) read it.
+_USAGE = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+
+
 class _Server(ThreadingHTTPServer):
     # The default listen backlog (5) refuses connections when many workers call at once, which a real
     # model endpoint would not do.
@@ -116,7 +120,7 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 item = {"b64_json": reply["b64"]} if reply["b64"] else {"url": reply["url"]}
                 self._json(200, {"created": 0, "data": [item]})
             elif body.get("stream"):
-                self._stream(reply)
+                self._stream(reply, body)
             else:
                 self._json(200, _completion(reply))
 
@@ -128,7 +132,7 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
-        def _stream(self, reply: dict[str, Any]) -> None:
+        def _stream(self, reply: dict[str, Any], body: Mapping[str, Any]) -> None:
             self.send_response(200)
             self.send_header("content-type", "text/event-stream")
             self.send_header("connection", "close")
@@ -137,6 +141,10 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 chunk = {"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta}]}
                 self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                 self.wfile.flush()
+            if (body.get("stream_options") or {}).get("include_usage"):
+                # As OpenAI does when asked: a last chunk with no choices and the usage.
+                usage = {"object": "chat.completion.chunk", "choices": [], "usage": _USAGE}
+                self.wfile.write(f"data: {json.dumps(usage)}\n\n".encode())
             self.wfile.write(b"data: [DONE]\n\n")
             self.close_connection = True
 
@@ -150,7 +158,7 @@ def _completion(reply: dict[str, Any]) -> dict[str, Any]:
                                   "function": {"name": c["name"], "arguments": c["arguments"]}}
                                  for c in reply["calls"]]
     return {"id": "chatcmpl-test", "object": "chat.completion", "model": MODEL,
-            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}], "usage": _USAGE}
 
 
 def _deltas(reply: dict[str, Any]) -> list[dict[str, Any]]:

@@ -83,6 +83,17 @@ def _clone(node_type: str, node_id: str, **values: Any) -> dict[str, Any]:
     return built
 
 
+def _prompt(node_id: str, template: str) -> dict[str, Any]:
+    """A starter's Prompt with the variables `context` and `question` (Document Q&A's)."""
+    for raw in starters.load("Document Q&A")["data"]["nodes"]:
+        if raw["data"].get("type") == "Prompt":
+            built = copy.deepcopy(raw)
+            built["id"] = built["data"]["id"] = node_id
+            built["data"]["node"]["template"]["template"]["value"] = template
+            return built
+    raise LookupError("Document Q&A has no Prompt")
+
+
 def _bare(node_type: str, node_id: str, outputs: list[dict[str, Any]], **values: Any) -> dict[str, Any]:
     """A node with its field values only: lfx completes it from its component index."""
     template = {name: {"name": name, "value": value, "type": "str", "show": True} for name, value in values.items()}
@@ -111,17 +122,23 @@ def no_model_cases() -> list[Case]:
     echo = _export("Echo", [said, answer], [_wire(said, "message", answer, "input_value", "Message")])
 
     def history(name: str, output: str, method: str, kind: str, convert: bool) -> dict[str, Any]:
+        """Message History -> (Type Convert ->) Prompt, with Chat Input's text -> Chat Output: what a model
+        would be sent, with the conversation so far in it."""
         said = _clone("ChatInput", f"ChatInput-{name}")
         memory = _bare("Memory", f"Memory-{name}", [_output(output, method, kind)], mode="Retrieve", n_messages=100,
                        order="Ascending", sender_type="Machine and User", template="{sender_name}: {text}")
+        prompt = _prompt(f"Prompt-{name}", "{context}\n\nUser: {question}")
         answer = _clone("ChatOutput", f"ChatOutput-{name}")
+        edges = [_wire(said, "message", prompt, "question", "Message"),
+                 _wire(prompt, "prompt", answer, "input_value", "Message")]
         if not convert:
-            return _export(name, [said, memory, answer], [_wire(memory, output, answer, "input_value", kind)])
+            return _export(name, [said, memory, prompt, answer],
+                           [_wire(memory, output, prompt, "context", kind), *edges])
         to_message = _bare("TypeConverterComponent", f"TypeConverterComponent-{name}",
                            [_output("message_output", "convert_to_message", "Message")], output_type="Message")
-        return _export(name, [said, memory, to_message, answer], [
+        return _export(name, [said, memory, to_message, prompt, answer], [
             _wire(memory, output, to_message, "input_data", kind),
-            _wire(to_message, "message_output", answer, "input_value", "Message"),
+            _wire(to_message, "message_output", prompt, "context", "Message"), *edges,
         ])
 
     turns = ("My name is Ada.", "What is my name?\nAnswer in one line.")

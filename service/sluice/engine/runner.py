@@ -91,7 +91,10 @@ class _GraphRun:
             self.outgoing[edge.source].append(edge)
             self.waiting[self.gate.get(edge.target, edge.target)] += 1
         self.tool_nodes = tools.tool_node_ids(graph)
-        self.arrived: dict[str, dict[str, list[Any]]] = {node_id: {} for node_id in graph.nodes}
+        # What arrived on each field, with the position of its edge in the export: a list field (an
+        # Agent's tools) gets its values in edge order, whichever source finished first.
+        self.arrived: dict[str, dict[str, list[tuple[int, Any]]]] = {node_id: {} for node_id in graph.nodes}
+        self.rank = {id(edge): index for index, edge in enumerate(graph.edges)}
         # Produced outputs by node; None for a skipped node.
         self.results: dict[str, Mapping[str, Any] | None] = {}
         # The last pass of each Loop's body, reported once the Loop is done.
@@ -175,9 +178,9 @@ class _GraphRun:
             body = _GraphRun(loop.body, self.overrides, self.context)
             for body_id in loop.body.nodes:
                 body.arrived[body_id] = {name: list(values) for name, values in self.arrived[body_id].items()}
-            for edge in self.graph.edges:
+            for rank, edge in enumerate(self.graph.edges):
                 if edge.source == node.id and edge.source_output == loop.output and edge.target in loop.body.nodes:
-                    body.arrived[edge.target].setdefault(edge.target_field, []).append(item)
+                    body.arrived[edge.target].setdefault(edge.target_field, []).append((rank, item))
             await body.run()
             results = body.results
             for edge in loop.back:
@@ -192,9 +195,12 @@ class _GraphRun:
         overrides = self.overrides.get(node.id, {})
         params.update(overrides)
         arrived = self.arrived[node.id]
-        for name, values in arrived.items():
+        for name, ranked in arrived.items():
             field = node.fields.get(name)
-            params[name] = values if (field is not None and field.is_list) else values[-1]
+            if field is not None and field.is_list:
+                params[name] = [value for _, value in sorted(ranked, key=lambda pair: pair[0])]
+            else:
+                params[name] = ranked[-1][1]
         # A `load_from_db` field's exported value names a global variable; a value the run supplies
         # (an override or an edge) is used as it is.
         for field in node.fields.values():
@@ -218,7 +224,8 @@ class _GraphRun:
         ready: list[str] = []
         for edge in self.outgoing[node_id]:
             if produced is not None and edge.source_output in produced and edge.target_field:
-                self.arrived[edge.target].setdefault(edge.target_field, []).append(produced[edge.source_output])
+                self.arrived[edge.target].setdefault(edge.target_field, []).append(
+                    (self.rank[id(edge)], produced[edge.source_output]))
             gate = self.gate.get(edge.target, edge.target)
             self.waiting[gate] -= 1
             if self.waiting[gate] == 0:

@@ -8,12 +8,12 @@ cannot reach fields such as URLs of databases or timeouts that the flow's author
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import orjson
 
 from sluice.engine.outputs import Handle, describe
 from sluice.engine.values import Message
@@ -83,23 +83,24 @@ def tool_text(value: Any) -> str:
     if isinstance(value, Message):
         return value.text
     content = describe("", value).content
-    return content if isinstance(content, str) else orjson.dumps(content, default=str).decode()
+    # Python's own JSON layout (`", "`, `": "`), as Langflow hands tool results to the model.
+    return content if isinstance(content, str) else json.dumps(content, default=str)
 
 
 def toolkit(node: Node, params: Mapping[str, Any], component: Component) -> list[Tool]:
     """The tools a tool-mode node offers: from its `tools_metadata`, else from its tool-mode fields."""
     metadata = params.get("tools_metadata")
     entries = [entry for entry in metadata if isinstance(entry, Mapping)] if isinstance(metadata, list) else []
-    required = _required_fields(node)
+    required, order = _required_fields(node), _field_order(node)
     if not entries:
         return [Tool(name=tool_name(node.display_name), description=str(node.extra.get("description") or ""),
-                     parameters=_schema(_field_args(node), required), node=node, component=component,
+                     parameters=_schema(_field_args(node), required, order), node=node, component=component,
                      params=params)]
     return [
         Tool(
             name=tool_name(str(entry.get("name") or node.display_name)),
             description=str(entry.get("description") or node.extra.get("description") or ""),
-            parameters=_schema(entry.get("args") if isinstance(entry.get("args"), Mapping) else {}, required),
+            parameters=_schema(entry.get("args") if isinstance(entry.get("args"), Mapping) else {}, required, order),
             node=node, component=component, params=params, output_index=index,
         )
         for index, entry in enumerate(entries)
@@ -125,16 +126,34 @@ def unique(tools: Sequence[Tool]) -> list[Tool]:
     return named
 
 
-def _schema(args: Mapping[str, Any], required: set[str]) -> dict[str, Any]:
-    properties = {str(name): dict(spec) if isinstance(spec, Mapping) else {"type": "string"}
-                  for name, spec in args.items()}
-    return {"type": "object", "properties": properties,
-            "required": [name for name in properties if name in required]}
+def _schema(args: Mapping[str, Any], required: set[str], order: Sequence[str] = ()) -> dict[str, Any]:
+    """The JSON schema of a tool's arguments as Langflow sends it: properties in the component's field
+    order, without the `title` keys of the export, and `required` only when something is."""
+    rank = {name: index for index, name in enumerate(order)}
+    names = sorted(args, key=lambda name: rank.get(str(name), len(rank)))
+    properties = {str(name): _property(args[name]) for name in names}
+    schema: dict[str, Any] = {"properties": properties}
+    wanted = [name for name in properties if name in required]
+    if wanted:
+        schema["required"] = wanted
+    schema["type"] = "object"
+    return schema
+
+
+def _property(spec: Any) -> dict[str, Any]:
+    if not isinstance(spec, Mapping):
+        return {"type": "string"}
+    return {key: value for key, value in spec.items() if key != "title"}
 
 
 def _template(node: Node) -> Mapping[str, Any]:
     template = node.extra.get("template")
     return template if isinstance(template, Mapping) else {}
+
+
+def _field_order(node: Node) -> list[str]:
+    order = node.extra.get("field_order")
+    return [str(name) for name in order] if isinstance(order, list) else list(_template(node))
 
 
 def _required_fields(node: Node) -> set[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -23,14 +24,17 @@ from sluice.engine.values import Message, to_text
 DEFAULT_MAX_ITERATIONS = 15
 DEFAULT_HISTORY = 100
 
-# The built-in tools, as Langflow's Agent adds them: (switch, node type, tool name, description, argument).
+# What Langflow's Agent sends when its input is empty.
+EMPTY_INPUT = "Continue the conversation."
+# The built-in tools, after the connected ones and in this order, as Langflow's Agent adds them:
+# (switch, node type, tool name, description, (argument, its description, its default)).
 _BUILT_IN = (
-    ("add_calculator_tool", "CalculatorComponent", "evaluate_expression",
-     "Perform basic arithmetic operations on a given expression.",
-     ("expression", "The arithmetic expression to evaluate (e.g., '4*4*(33/22)+12-20').")),
     ("add_current_date_tool", "CurrentDate", "get_current_date",
      "Returns the current date and time in the selected timezone.",
-     ("timezone", "The timezone, e.g. UTC or Europe/Paris.")),
+     ("timezone", "Select the timezone for the current date and time.", "UTC")),
+    ("add_calculator_tool", "CalculatorComponent", "evaluate_expression",
+     "Perform basic arithmetic operations on a given expression.",
+     ("expression", "The arithmetic expression to evaluate (e.g., '4*4*(33/22)+12-20').", "")),
 )
 
 
@@ -43,11 +47,13 @@ class Agent(Component):
         # As in Langflow, a built-in tool gives way to a connected tool of the same name.
         taken = {tool.name for tool in connected}
         offered = tools.unique([*connected, *(t for t in _built_in_tools(node, params) if t.name not in taken)])
-        system = to_text(params.get("system_prompt"))
-        question = to_text(params.get("input_value"))
-        history = await _history(params, context, question)
+        system = _instructions(to_text(params.get("system_prompt")), params)
+        given = to_text(params.get("input_value"))
+        question = given if given.strip() else EMPTY_INPUT
+        history = await _history(params, context, given)
+        # Langflow's Agent always streams, asking for the usage figures at the end.
         loop = _Loop(model, offered, _positive(params.get("max_iterations"), DEFAULT_MAX_ITERATIONS), context,
-                     llm.token_sink(params, context, node.id))
+                     llm.token_sink(params, context, node.id) or _ignore)
         produced: dict[str, Any] = {}
         if node.wants("response"):
             answer = await loop.answer(llm.conversation(system, question, history))
@@ -70,7 +76,7 @@ class _Loop:
     async def answer(self, messages: list[dict[str, Any]], **request: Any) -> str:
         for _ in range(self.max_iterations):
             reply = await llm.chat(llm.client(self.context, self.model), self.model, messages, tools=self.specs,
-                                   on_token=self.on_token, **request)
+                                   on_token=self.on_token, stream_options={"include_usage": True}, **request)
             if not reply.tool_calls:
                 return reply.content
             messages.append(reply.as_message())
@@ -116,16 +122,17 @@ def _connected_tools(value: Any) -> list[tools.Tool]:
 
 def _built_in_tools(node: Node, params: Mapping[str, Any]) -> list[tools.Tool]:
     offered = []
-    for switch, node_type, name, description, (argument, explanation) in _BUILT_IN:
+    for switch, node_type, name, description, (argument, explanation, default) in _BUILT_IN:
         component = registry.find(node_type)
         if params.get(switch) is not True or component is None:
             continue
         tool_node = Node(id=f"{node.id}:{name}", type=node_type, display_name=name,
-                         fields={argument: Field(name=argument, value="")})
+                         fields={argument: Field(name=argument, value=default)})
         offered.append(tools.Tool(
             name=name, description=description, node=tool_node, component=component,
-            parameters={"type": "object", "required": [argument],
-                        "properties": {argument: {"type": "string", "description": explanation}}},
+            params={argument: default},
+            parameters={"properties": {argument: {"default": default, "description": explanation, "type": "string"}},
+                        "type": "object"},
         ))
     return offered
 
@@ -143,6 +150,23 @@ async def _history(params: Mapping[str, Any], context: RunContext, question: str
         messages.pop()
     return [{"role": "assistant" if message.sender == "Machine" else "user", "content": message.text}
             for message in messages[-limit:]]
+
+
+def _instructions(prompt: str, params: Mapping[str, Any]) -> str:
+    """The Agent Instructions with Langflow's placeholders filled (by plain replacement, so other braces
+    stay as they are): today's date (UTC), the model's name, and no user context."""
+    connected = params.get("model")
+    # Langflow names a connected model by its client class; Sluice's is OpenAI's protocol.
+    name = "ChatOpenAI" if isinstance(connected, llm.ChatModel) else (
+        llm.model_name(connected) or to_text(params.get("model_name")))
+    for placeholder, value in (("{current_date}", datetime.now(UTC).date().isoformat()), ("{model_name}", name),
+                               ("{optional_user_context}", "")):
+        prompt = prompt.replace(placeholder, value)
+    return prompt
+
+
+def _ignore(chunk: str) -> None:
+    return None
 
 
 def _positive(value: Any, default: int) -> int:

@@ -22,7 +22,9 @@ class LanguageModel(Component):
         produced: dict[str, Any] = {"model_output": model}
         if node.wants("text_output"):
             messages = llm.conversation(to_text(params.get("system_message")), to_text(params.get("input_value")))
-            reply = await llm.chat(llm.client(context, model), model, messages,
-                                   on_token=llm.token_sink(params, context, node.id))
+            sink = llm.token_sink(params, context, node.id)
+            # Langflow's Language Model says `"stream": false` when it does not stream.
+            reply = await llm.chat(llm.client(context, model), model, messages, on_token=sink,
+                                   **({} if sink else {"stream": False}))
             produced["text_output"] = Message(text=reply.content, sender="Machine", sender_name="AI")
         return produced

@@ -13,6 +13,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote_plus, urlsplit
 from xml.etree import ElementTree
 
+import httpx
+
 from sluice.engine.component import Component, ComponentError
 from sluice.engine.components.web import fetch
 from sluice.engine.context import RunContext
@@ -39,8 +41,11 @@ class WebSearch(Component):
                 rows = await _web(context, query, timeout)
             else:
                 rows = await _feed(context, _news_url(params, query) if mode == "News" else query, timeout)
-        except ComponentError as error:
-            rows = [{"title": "Error", "link": "", "snippet": str(error), "content": ""}]
+        except (ComponentError, httpx.HTTPError, OSError, TimeoutError) as error:
+            # A failed search is a result row, not a failed flow (an unresolvable host, a refused connection).
+            message = str(error) or type(error).__name__
+            rows = [{"title": "Error", "link": "", "snippet": message, "content": ""} if mode == "Web"
+                    else {"title": "Error", "link": "", "published": "", "summary": message}]
         rows = rows[:limit] if limit else rows
         return {"results": DataFrame(tuple({k: _cut(v, length) for k, v in row.items()} for row in rows))}
 
