@@ -1,7 +1,9 @@
 """Structured answers: an `output_schema` table as JSON Schema, and the model's JSON read back.
 
 Langflow's schema rows are `{name, description, type, multiple}` with types str/int/float/bool/dict;
-the model is asked for `{"objects": [...]}` (one or more matches), as Langflow's extractor does.
+the model is asked for `{"objects": [...]}` (one or more matches), as Langflow's extractor does:
+Structured Output forces a call of a tool named for the output model, which also works with models
+that lack a JSON-schema mode; the Agent's structured response asks for JSON in its instructions.
 """
 
 from __future__ import annotations
@@ -44,6 +46,41 @@ def json_schema(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "required": ["objects"]}
 
 
+# JSON Schema of each row type, as pydantic writes it for Langflow's output model.
+_PYDANTIC = {"str": {"type": "string"}, "text": {"type": "string"}, "int": {"type": "integer"},
+             "float": {"type": "number"}, "number": {"type": "number"}, "bool": {"type": "boolean"},
+             "boolean": {"type": "boolean"}, "list": {"items": {}, "type": "array"},
+             "dict": {"additionalProperties": True, "type": "object"}}
+
+
+def extraction_tool(rows: Sequence[Mapping[str, Any]], name: str = "OutputModel") -> dict[str, Any]:
+    """The tool whose forced call carries the answer, shaped as Langflow's extractor (trustcall) sends it:
+    `{"objects": [item, ...]}`, the item's schema under `$defs`, keys in pydantic's order."""
+    properties: dict[str, Any] = {}
+    for row in rows:
+        kind = _PYDANTIC.get(str(row.get("type") or "str"))
+        if kind is None:
+            raise ComponentError(f"Invalid type: {row.get('type')}")
+        if _truthy(row.get("multiple")):
+            kind = {"items": kind, "type": "array"}
+        field = str(row["name"])
+        properties[field] = {"description": str(row.get("description") or ""), **kind,
+                             "title": field.replace("_", " ").title()}
+        properties[field] = dict(sorted(properties[field].items()))
+    item = {"properties": properties, "required": list(properties), "title": "OutputModel", "type": "object"}
+    described = f"A list of {name}."
+    parameters = {"$defs": {"OutputModel": item}, "description": described,
+                  "properties": {"objects": {"description": described, "items": {"$ref": "#/$defs/OutputModel"},
+                                             "minItems": 1, "title": "Objects", "type": "array"}},
+                  "required": ["objects"], "title": name, "type": "object"}
+    return {"type": "function", "function": {"name": name, "description": described, "parameters": parameters}}
+
+
+def forced(tool: Mapping[str, Any]) -> dict[str, Any]:
+    """The `tool_choice` that makes the model call `tool`."""
+    return {"type": "function", "function": {"name": tool["function"]["name"]}}
+
+
 def response_format(rows: Sequence[Mapping[str, Any]], name: str = "OutputModel") -> dict[str, Any]:
     """The chat-completions `response_format` asking for the schema (or any JSON object without one)."""
     if not rows:
@@ -68,6 +105,18 @@ def parse_objects(answer: str) -> list[dict[str, Any]]:
     if not isinstance(objects, list) or not objects or not all(isinstance(item, Mapping) for item in objects):
         excerpt = answer.strip()[:200]
         raise ComponentError(f"the model's answer is not JSON matching the output schema: {excerpt!r}.")
+    return [dict(item) for item in objects]
+
+
+def called_objects(arguments: str) -> list[dict[str, Any]]:
+    """The objects of the extraction tool's call, or ComponentError when there are none."""
+    try:
+        document = orjson.loads(arguments or "{}")
+    except orjson.JSONDecodeError:
+        document = None
+    objects = document.get("objects") if isinstance(document, Mapping) else None
+    if not isinstance(objects, list) or not objects or not all(isinstance(item, Mapping) for item in objects):
+        raise ComponentError("No structured output returned")
     return [dict(item) for item in objects]
 
 
