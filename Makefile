@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint faults peers bench bench-quick clean
+.PHONY: install run test lint faults peers bench bench-quick fidelity clean
 
 $(INSTALLED): pyproject.toml examples/components/pyproject.toml tests/components/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,8 @@ PEER_PACKAGES_pgqueuer := 'pgqueuer[asyncpg]==1.6.0' 'uvloop>=0.21'
 PEER_PACKAGES_procrastinate := 'procrastinate==3.10.0' 'uvloop>=0.21'
 # TypeConverter (in MemoryChatbotNoLLM) needs tabulate, which lfx does not install itself.
 PEER_PACKAGES_lfx := 'lfx==1.13.0' tabulate
+# The fidelity check's lfx, with what the starters' embedded code imports.
+PEER_PACKAGES_fidelity := 'lfx==1.13.0' tabulate langchain-openai langchain-community trustcall
 PEERS := $(BENCH)/pgqueuer/.installed $(BENCH)/procrastinate/.installed $(BENCH)/lfx/.installed
 
 $(BENCH)/%/.installed: Makefile
@@ -49,6 +51,11 @@ bench: install peers
 
 bench-quick: install peers
 	$(BIN)/python -m bench --quick $(ONLY)
+
+# The same flows on Langflow's executor and on Sluice against one recording model server: a table of
+# final texts and model requests (bench/fidelity). Refreshes tests/data/fidelity/. ONLY="name" runs one flow.
+fidelity: install $(BENCH)/fidelity/.installed
+	$(BIN)/python -m bench.fidelity $(ONLY)
 
 clean:
 	rm -rf $(VENV) .data .bench

@@ -12,7 +12,13 @@ SHAPE = ("stream", "stream_options", "response_format", "parallel_tool_calls")
 
 
 def contract(request: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: request[key] for key in CONTRACT if key in request}
+    """The parts of a request the model reads. Tools are compared by name: lfx offers the tools of
+    several connected nodes in the order those nodes finished building, which varies from run to run
+    (Sluice follows the edge order)."""
+    found = {key: request[key] for key in CONTRACT if key in request}
+    if isinstance(found.get("tools"), list):
+        found["tools"] = sorted(found["tools"], key=lambda tool: str(tool.get("function", {}).get("name")))
+    return found
 
 
 def shape(request: Mapping[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from bench.fidelity.cases import Case
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "fidelity"
 # The cases whose lfx requests are kept for `make test`.
-RECORDED = ("Simple Agent", "Travel Planning Agents", "Market Research", "History as a table (no model)")
+RECORDED = ("Simple Agent", "Travel Planning Agents", "Market Research", "History as text (no model)")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?( ?UTC|[+-]\d{2}:\d{2})?")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -58,8 +58,8 @@ class Row:
         name = case.name if len(case.turns) == 1 else f"{case.name} (turn {index + 1})"
         text_difference = compare.first_difference([texts(ours)], [texts(theirs)], part=lambda value: value)
         messages = compare.first_difference(our_requests, their_requests, part=lambda r: r.get("messages"))
-        tools = compare.first_difference(our_requests, their_requests,
-                                         part=lambda r: {k: r.get(k) for k in ("tools", "tool_choice")})
+        tools = compare.first_difference(our_requests, their_requests, part=lambda r: {
+            k: v for k, v in compare.contract(r).items() if k != "messages"})
         shape = compare.first_difference(our_requests, their_requests, part=compare.shape)
         first = next((found for found in (messages, tools, text_difference, shape) if found), "")
         return cls(name, not text_difference, not messages, not tools, not shape, first.replace("request ", "#"))

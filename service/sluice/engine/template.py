@@ -32,6 +32,15 @@ def variables(template: str, double_brackets: bool = False) -> list[str]:
     return list(dict.fromkeys(name.strip() for name in names if name.strip()))
 
 
+def _text(value: Any) -> str:
+    # Plain lists and objects (a parsed JSON row's fields) read as Python prints them, as Langflow's
+    # str.format renders them; edge values (Message, Data, a list of them) as their text.
+    if isinstance(value, dict) or (isinstance(value, list | tuple) and all(
+            isinstance(item, str | int | float | bool) or item is None for item in value)):
+        return str(value)
+    return to_text(value)
+
+
 def render(template: str, values: Mapping[str, Any], double_brackets: bool = False, strict: bool = False) -> str:
     """The template with each placeholder replaced by its value's text.
 
@@ -41,7 +50,7 @@ def render(template: str, values: Mapping[str, Any], double_brackets: bool = Fal
     def value(name: str) -> str:
         name = name.strip()
         if name in values:
-            return to_text(values[name])
+            return _text(values[name])
         if strict:
             raise MissingKey(name)
         return ""
