@@ -29,9 +29,10 @@ def _environment(model: RecordingModel) -> dict[str, str]:
             "LANGFLOW_SSRF_ALLOWED_HOSTS": model.host, "DO_NOT_TRACK": "true", "LANGFLOW_LOG_LEVEL": "error"}
 
 
-def run_lfx(selected: list[fidelity_cases.Case], model: RecordingModel) -> dict[str, list[dict[str, Any]]]:
+def run_lfx(selected: list[fidelity_cases.Case], model: RecordingModel,
+            sessions: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
     listing = [{"name": case.name, "flow": str(case.path), "flow_id": str(uuid.uuid4()),
-                "session": f"lfx-{uuid.uuid4().hex[:8]}", "turns": list(case.turns), "base_url": model.base_url}
+                "session": sessions[case.name], "turns": list(case.turns), "base_url": model.base_url}
                for case in selected]
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(listing, handle)
@@ -44,11 +45,12 @@ def run_lfx(selected: list[fidelity_cases.Case], model: RecordingModel) -> dict[
     return json.loads(lines[-1])
 
 
-async def run_sluice(selected: list[fidelity_cases.Case], model: RecordingModel) -> dict[str, list[dict[str, Any]]]:
+async def run_sluice(selected: list[fidelity_cases.Case], model: RecordingModel,
+                     sessions: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
     os.environ.update(_environment(model))
     services = Services()
     try:
-        return {case.name: await run_turns(case.flow, case.turns, f"sluice-{uuid.uuid4().hex[:8]}", services,
+        return {case.name: await run_turns(case.flow, case.turns, sessions[case.name], services,
                                            lambda index, name=case.name: model.mark(f"sluice|{name}|{index}"))
                 for case in selected}
     finally:
@@ -59,9 +61,12 @@ def main(names: list[str]) -> None:
     selected = [case for case in fidelity_cases.all_cases() if not names or case.name in names]
     fidelity_cases.write(selected)
     model = RecordingModel()
+    # The same session id on both sides (each system keeps its own history), so tables of messages
+    # are alike down to the width of that column.
+    sessions = {case.name: f"session-{uuid.uuid4().hex[:8]}" for case in selected}
     try:
-        theirs = run_lfx(selected, model)
-        ours = asyncio.run(run_sluice(selected, model))
+        theirs = run_lfx(selected, model, sessions)
+        ours = asyncio.run(run_sluice(selected, model, sessions))
         turns = model.turns()
     finally:
         model.close()

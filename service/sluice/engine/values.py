@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,17 +41,25 @@ class DataFrame:
         return list(names)
 
     def to_markdown(self) -> str:
+        """The table as Langflow shows one as text: pandas' `to_markdown` (tabulate's pipe format,
+        padded, `:---` and `---:` alignment) of the rows cleaned as Langflow cleans them: empty rows
+        dropped, blank cells emptied, `|` escaped, line breaks as `<br/>`."""
         columns = self.columns
+        rows = [[_cell(row.get(name)) for name in columns] for row in self.rows]
+        rows = [row for row in rows if any(cell is not None for cell in row)]
         if not columns:
             return ""
-        lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
-        for row in self.rows:
-            lines.append("| " + " | ".join(_cell(row.get(name)) for name in columns) + " |")
-        return "\n".join(lines)
+        from tabulate import tabulate  # here, not at import: a worker starts without it
+
+        return tabulate(rows, headers=columns, tablefmt="pipe", showindex=False)
 
 
-def _cell(value: Any) -> str:
-    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+def _cell(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        return ""
+    return re.sub(r"\n+", "\n", value).replace("|", "\\|").replace("\n", "<br/>")
 
 
 def to_text(value: Any) -> str:

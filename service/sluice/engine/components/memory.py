@@ -24,6 +24,10 @@ from sluice.models import ChatMessage
 MAX_MESSAGES = 10_000
 EVERY_SENDER = "Machine and User"
 DEFAULT_TEMPLATE = "{sender_name}: {text}"
+# A message's display properties as Langflow prints its defaults in a table cell.
+DEFAULT_PROPERTIES = ("text_color=None background_color=None edited=False source=Source(id=None, display_name=None, "
+                      "source=None) icon=None allow_markdown=False positive_feedback=None state='complete' "
+                      "targets=[] usage=None build_duration=None")
 
 
 class Memory(Component):
@@ -71,12 +75,26 @@ async def _store(params: Mapping[str, Any], context: RunContext) -> Message:
 
 
 def _row(stored: ChatMessage) -> dict[str, Any]:
+    """A stored message with every field of Langflow's message, in its order. Sluice keeps no message
+    id, run id or flow id: those are empty. `properties` reads as Langflow's defaults print."""
     return {
         "text": stored.text,
         "sender": stored.sender,
         "sender_name": stored.sender_name,
         "session_id": stored.session_id,
-        "timestamp": stored.timestamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "context_id": "",
+        "files": [],
+        "run_id": None,
+        "timestamp": stored.timestamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC"),
+        "flow_id": None,
+        "error": False,
+        "edit": False,
+        "properties": DEFAULT_PROPERTIES,
+        "category": "message",
+        "content_blocks": [],
+        "duration": None,
+        "session_metadata": None,
+        "id": None,
     }
 
 
