@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
@@ -65,7 +66,7 @@ async def test_agent_calls_the_calculator_and_answers_with_its_result(service, c
     assert first["messages"] == [{"role": "system", "content": "You are helpful."},
                                  {"role": "user", "content": question}]
     assert second["messages"][2]["tool_calls"][0]["id"] == "call_calc"
-    assert tool_messages(second) == [{"role": "tool", "tool_call_id": "call_calc", "content": '{"result":"14"}'}]
+    assert tool_messages(second) == [{"role": "tool", "tool_call_id": "call_calc", "content": '{"result": "14"}'}]
 
 
 async def test_calculator_errors_go_back_to_the_model(service, client, fake_openai):
@@ -208,8 +209,8 @@ def structured_flow(schema: list) -> dict:
 
 async def test_structured_output_returns_the_objects_as_data(service, client, fake_openai):
     question = unique("Two cities")
-    fake_openai.script(question, fake.text(json.dumps({"objects": [{"city": "Oslo", "population": 700000},
-                                                                   {"city": "Bergen", "population": 290000}]})))
+    fake_openai.script(question, fake.tool_call("OutputModel", {"objects": [{"city": "Oslo", "population": 700000},
+                                                                            {"city": "Bergen", "population": 290000}]}))
     flow = await service.flow(client, structured_flow(SCHEMA))
     body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
     assert body["status"] == "completed", body
@@ -217,9 +218,15 @@ async def test_structured_output_returns_the_objects_as_data(service, client, fa
     assert output["type"] == "data"
     assert output["content"] == {"results": [{"city": "Oslo", "population": 700000},
                                              {"city": "Bergen", "population": 290000}]}
+    [request] = fake_openai.received(question)
+    # As Langflow's extractor: the call of the output model's tool is forced, the prompt left alone.
+    assert request["tool_choice"] == {"type": "function", "function": {"name": "OutputModel"}}
+    assert [tool["function"]["name"] for tool in request["tools"]] == ["OutputModel"]
+    assert request["messages"] == [{"role": "system", "content": "Extract."}, {"role": "user", "content": question}]
+    assert "response_format" not in request
 
 
-async def test_structured_output_that_cannot_be_parsed_fails_clearly(service, client, fake_openai):
+async def test_structured_output_without_the_tool_call_fails_clearly(service, client, fake_openai):
     question = unique("Unparseable")
     fake_openai.script(question, fake.text("I would rather not answer in JSON."))
     flow = await service.flow(client, structured_flow(SCHEMA))
@@ -227,8 +234,7 @@ async def test_structured_output_that_cannot_be_parsed_fails_clearly(service, cl
     assert body["status"] == "failed"
     [problem] = body["errors"]
     assert problem["details"] == {"component_id": "Structured-1"}
-    assert "not JSON matching the output schema" in problem["error"]
-    assert "I would rather not" in problem["error"]
+    assert problem["error"] == "StructuredOutput (Structured-1): No structured output returned"
 
 
 def batch_flow(**fields) -> dict:
@@ -324,12 +330,26 @@ async def test_simple_agent_sends_its_system_prompt_input_and_tools_and_returns_
     assert body["outputs"]["ChatOutput-KxTA8"]["content"] == "Here is what I found."
     [sent] = fake_openai.received(question)
     assert sent["model"] == fake.MODEL
-    assert sent["messages"] == [{"role": "system", "content": template_value(export, "Agent-EXpSZ", "system_prompt")},
-                                {"role": "user", "content": question}]
+    # Langflow fills the instructions' placeholders: today's date, the model's name, no user context.
+    instructions = template_value(export, "Agent-EXpSZ", "system_prompt")
+    assert "{current_date}" in instructions
+    filled = (instructions.replace("{current_date}", datetime.now(UTC).date().isoformat())
+              .replace("{model_name}", fake.MODEL).replace("{optional_user_context}", ""))
+    assert sent["messages"] == [{"role": "system", "content": filled}, {"role": "user", "content": question}]
+    # Always streamed, with the usage figures asked for, as Langflow's Agent does.
+    assert sent["stream"] is True and sent["stream_options"] == {"include_usage": True}
     tools = {tool["function"]["name"]: tool["function"] for tool in sent["tools"]}
-    assert set(tools) == {"fetch_content", "perform_search", "evaluate_expression", "get_current_date"}
+    # Connected tools in edge order, then the built-ins in Langflow's order.
+    assert list(tools) == ["fetch_content", "perform_search", "get_current_date", "evaluate_expression"]
     assert tools["fetch_content"]["parameters"]["properties"]["urls"]["type"] == "array"
     assert tools["perform_search"]["parameters"]["required"] == ["query"]
+    # The export's `title` keys and empty `required` lists are not sent, as in Langflow.
+    assert "title" not in json.dumps(sent["tools"])
+    assert "required" not in tools["fetch_content"]["parameters"]
+    assert tools["get_current_date"]["parameters"] == {
+        "properties": {"timezone": {"default": "UTC", "type": "string",
+                                    "description": "Select the timezone for the current date and time."}},
+        "type": "object"}
 
 
 async def test_simple_agent_url_tool_refuses_a_private_address(service, client, fake_openai):
@@ -370,7 +390,7 @@ async def test_streaming_agent_streams_its_final_answer_after_a_tool_call(servic
     assert body["outputs"]["ChatOutput-1"]["content"] == "Six times seven is 42."
     first, second = fake_openai.received(question)
     assert first["stream"] is True
-    assert tool_messages(second) == [{"role": "tool", "tool_call_id": "call_s", "content": '{"result":"42"}'}]
+    assert tool_messages(second) == [{"role": "tool", "tool_call_id": "call_s", "content": '{"result": "42"}'}]
     rows = await service.pool.fetch("select data from job_events where job_id = $1 and type = 'token' order by seq",
                                     uuid.UUID(body["job_id"]))
     assert "".join(row["data"]["chunk"] for row in rows) == "Six times seven is 42."
@@ -390,7 +410,7 @@ async def test_a_connected_tool_takes_precedence_over_the_built_in_of_the_same_n
     body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
     first, second = fake_openai.received(question)
     assert [tool["function"]["description"] for tool in first["tools"]] == ["Arithmetic."]
-    assert tool_messages(second)[0]["content"] == '{"result":"1024"}'
+    assert tool_messages(second)[0]["content"] == '{"result": "1024"}'
     starts = await service.pool.fetch("select data->>'component_id' as id from job_events where job_id = $1 "
                                       "and type = 'component_start'", uuid.UUID(body["job_id"]))
     assert "Calculator-1" in {row["id"] for row in starts}

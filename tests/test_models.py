@@ -54,7 +54,8 @@ async def test_basic_prompting_sends_system_prompt_and_user_input_and_returns_th
     assert sent["messages"] == [{"role": "system", "content": BASIC_SYSTEM}, {"role": "user", "content": question}]
     assert sent["temperature"] == 0.1
     assert "max_tokens" not in sent  # 0 in the export means no limit
-    assert "stream" not in sent
+    # Said explicitly, as Langflow's Language Model does.
+    assert sent["stream"] is False
 
 
 async def test_model_list_form_key_and_base_url_fields_are_used(service, client, fake_openai):

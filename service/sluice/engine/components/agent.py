@@ -47,7 +47,7 @@ class Agent(Component):
         # As in Langflow, a built-in tool gives way to a connected tool of the same name.
         taken = {tool.name for tool in connected}
         offered = tools.unique([*connected, *(t for t in _built_in_tools(node, params) if t.name not in taken)])
-        system = _instructions(to_text(params.get("system_prompt")), params)
+        system = _instructions(to_text(params.get("system_prompt")), model, params)
         given = to_text(params.get("input_value"))
         question = given if given.strip() else EMPTY_INPUT
         history = await _history(params, context, given)
@@ -152,13 +152,11 @@ async def _history(params: Mapping[str, Any], context: RunContext, question: str
             for message in messages[-limit:]]
 
 
-def _instructions(prompt: str, params: Mapping[str, Any]) -> str:
+def _instructions(prompt: str, model: llm.ChatModel, params: Mapping[str, Any]) -> str:
     """The Agent Instructions with Langflow's placeholders filled (by plain replacement, so other braces
     stay as they are): today's date (UTC), the model's name, and no user context."""
-    connected = params.get("model")
-    # Langflow names a connected model by its client class; Sluice's is OpenAI's protocol.
-    name = "ChatOpenAI" if isinstance(connected, llm.ChatModel) else (
-        llm.model_name(connected) or to_text(params.get("model_name")))
+    # Langflow names a connected model by its client class; Sluice's speaks OpenAI's protocol.
+    name = "ChatOpenAI" if isinstance(params.get("model"), llm.ChatModel) else model.name
     for placeholder, value in (("{current_date}", datetime.now(UTC).date().isoformat()), ("{model_name}", name),
                                ("{optional_user_context}", "")):
         prompt = prompt.replace(placeholder, value)
