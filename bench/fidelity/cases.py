@@ -50,6 +50,7 @@ NOT_RUNNABLE = {
 # The starters leave the model to Langflow's global setting, which lfx alone does not have: both
 # systems get this one, served by the recording model server.
 MODEL = [{"name": "gpt-4o-mini", "provider": "OpenAI"}]
+SEARCH = '[[call perform_search {"query": "langflow", "search_mode": "Web"}]]'
 CALCULATE = '[[call evaluate_expression {"expression": "3 * (4 + 5)"}]]'
 
 
@@ -62,6 +63,8 @@ def starter_cases() -> list[Case]:
                       ("Hello, who are you?", "And what did I just ask you?")))
     cases.append(Case("Travel Planning Agents", _with_model(starters.load("Travel Planning Agents")),
                       (f"Plan three days in Lisbon. {CALCULATE}",)))
+    cases.append(Case("Simple Agent, web search offline", _with_model(starters.load("Simple Agent")),
+                      (f"News about Langflow? {SEARCH}",)))
     cases.append(Case("Basic Prompting, two turns", _with_model(starters.load("Basic Prompting")),
                       ("First question.", "Second question.")))
     return cases
