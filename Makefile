@@ -55,7 +55,7 @@ bench-quick: install peers
 # The same flows on Langflow's executor and on Sluice against one recording model server: a table of
 # final texts and model requests (bench/fidelity). Refreshes tests/data/fidelity/. ONLY="name" runs one flow.
 fidelity: install $(BENCH)/fidelity/.installed
-	$(BIN)/python -m bench.fidelity $(ONLY)
+	$(BIN)/python -m bench.fidelity $(if $(ONLY),"$(ONLY)")
 
 clean:
 	rm -rf $(VENV) .data .bench
