@@ -7,8 +7,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 CONTRACT = ("messages", "tools", "tool_choice")
-# How the request is made: reported, but the model's input is the same without them.
-SHAPE = ("stream", "stream_options", "response_format", "parallel_tool_calls")
 
 
 def contract(request: Mapping[str, Any]) -> dict[str, Any]:
@@ -22,7 +20,8 @@ def contract(request: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def shape(request: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: request[key] for key in SHAPE if key in request}
+    """Everything else the request says: the model, its settings, streaming."""
+    return {key: value for key, value in request.items() if key not in CONTRACT}
 
 
 def first_difference(ours: Sequence[Mapping[str, Any]], theirs: Sequence[Mapping[str, Any]],
