@@ -222,3 +222,23 @@ async def test_calculator_does_arithmetic(expression, expected):
 async def test_calculator_refuses_what_is_not_arithmetic(expression):
     out = await run("CalculatorComponent", expression=expression)
     assert out["result"].data["error"].startswith("Invalid expression")
+
+
+async def test_web_search_that_cannot_reach_its_host_answers_with_an_error_row():
+    # `.invalid` never resolves (RFC 2606): the flow carries on with a row naming the failure, as Langflow's.
+    out = await run("UnifiedWebSearch", search_mode="RSS", query="https://feeds.example.invalid/rss", timeout=5)
+    [row] = out["results"].rows
+    assert row["title"] == "Error" and set(row) == {"title", "link", "published", "summary"}
+    assert "feeds.example.invalid" in row["summary"]
+
+
+async def test_a_table_reads_as_pandas_markdown_of_langflows_cleaned_rows():
+    table = DataFrame(({"text": "two\n\nlines", "n": 7}, {"text": "a | b", "n": 12}, {"text": "  ", "n": None}))
+    # What lfx 1.13's DataFrame.to_message() gives for these rows.
+    assert table.to_markdown() == "\n".join([
+        "| text          |   n |",
+        "|:--------------|----:|",
+        "| two<br/>lines |   7 |",
+        "| a \\| b        |  12 |",
+        "|               | nan |",
+    ])

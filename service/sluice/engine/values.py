@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -49,6 +50,12 @@ class DataFrame:
         rows = [row for row in rows if any(cell is not None for cell in row)]
         if not columns:
             return ""
+        # A missing number in a column of numbers is NaN to pandas, printed `nan`.
+        for index in range(len(columns)):
+            values = [row[index] for row in rows if row[index] is not None]
+            if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+                for row in rows:
+                    row[index] = math.nan if row[index] is None else row[index]
         from tabulate import tabulate  # here, not at import: a worker starts without it
 
         return tabulate(rows, headers=columns, tablefmt="pipe", showindex=False)
