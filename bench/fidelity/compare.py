@@ -9,14 +9,18 @@ from typing import Any
 CONTRACT = ("messages", "tools", "tool_choice")
 
 
-def contract(request: Mapping[str, Any]) -> dict[str, Any]:
-    """The parts of a request the model reads. Tools are compared by name: lfx offers the tools of
-    several connected nodes in the order those nodes finished building, which varies from run to run
-    (Sluice follows the edge order)."""
-    found = {key: request[key] for key in CONTRACT if key in request}
+def canonical(request: Mapping[str, Any]) -> dict[str, Any]:
+    """The request with its tools in name order: lfx offers the tools of several connected nodes in
+    the order those nodes finished building, which varies from run to run (Sluice follows the edges)."""
+    found = dict(request)
     if isinstance(found.get("tools"), list):
         found["tools"] = sorted(found["tools"], key=lambda tool: str(tool.get("function", {}).get("name")))
     return found
+
+
+def contract(request: Mapping[str, Any]) -> dict[str, Any]:
+    """The parts of a request the model reads."""
+    return {key: value for key, value in canonical(request).items() if key in CONTRACT}
 
 
 def shape(request: Mapping[str, Any]) -> dict[str, Any]:

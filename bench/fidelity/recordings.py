@@ -110,7 +110,7 @@ def save(case: Case, index: int, result: Mapping[str, Any], requests: list[dict[
     """Keeps lfx's result and requests of one turn (the first turn starts the file afresh)."""
     path = _path(case.name)
     recorded = json.loads(path.read_text()) if index and path.exists() else {"flow": case.name, "turns": []}
-    turn = {"input": case.turns[index], "texts": texts(result), "requests": requests}
+    turn = {"input": case.turns[index], "texts": texts(result), "requests": [compare.canonical(r) for r in requests]}
     recorded["turns"] = [*recorded["turns"][:index], turn]
     DATA.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(recorded, indent=1, sort_keys=True) + "\n")
