@@ -174,6 +174,27 @@ SCHEMA = [{"name": "city", "description": "The city", "type": "str", "multiple":
           {"name": "population", "description": "People", "type": "int", "multiple": "False"}]
 
 
+async def test_agent_with_tools_asks_for_the_schema_in_its_instructions(service, client, fake_openai):
+    question = unique("Rome has 3 million people")
+    fake_openai.script(question, fake.text("Not JSON at all."))
+    agent = agent_node(output_schema=flowkit.field(SCHEMA, "table"), format_instructions="Extract cities.",
+                       add_calculator_tool=flowkit.field(True, "bool"))
+    export = flowkit.export("Structured agent with tools", [
+        flowkit.node("ChatInput-1", "ChatInput", {"input_value": ""}), agent,
+        flowkit.node("Out-1", "SluiceTestSleep", {"input_value": ""}, outputs=("text",))],
+        [flowkit.edge("ChatInput-1", "message", "Agent-1", "input_value"),
+         flowkit.edge("Agent-1", "structured_response", "Out-1", "input_value")])
+    flow = await service.flow(client, export)
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
+    # An answer that is not the JSON asked for is a Data naming the error, as in Langflow: the run goes on.
+    assert body["status"] == "completed", body
+    [sent] = fake_openai.received(question)
+    assert "response_format" not in sent
+    prompt = sent["messages"][0]["content"]
+    assert prompt.startswith("You are helpful.\n\nFormat instructions: Extract cities.\n\nYou must respond ONLY")
+    assert '"$ref": "#/$defs/OutputModel"' in prompt
+
+
 async def test_agent_structured_response_asks_for_the_schema_and_returns_data(service, client, fake_openai):
     question = unique("Paris has 2 million people")
     fake_openai.script(question, fake.text('```json\n{"objects": [{"city": "Paris", "population": 2000000}]}\n```'))
@@ -187,10 +208,16 @@ async def test_agent_structured_response_asks_for_the_schema_and_returns_data(se
     body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
     assert body["status"] == "completed", body
     [sent] = fake_openai.received(question)
+    # Without tools, as Langflow's Agent: the model's strict JSON-schema mode, the instructions and the
+    # input alone (the format instructions are not sent on this path).
     assert sent["response_format"]["type"] == "json_schema"
-    item = sent["response_format"]["json_schema"]["schema"]["properties"]["objects"]["items"]
-    assert item["properties"]["population"] == {"type": "integer", "description": "People"}
-    assert sent["messages"][0]["content"].startswith("You are helpful.\n\nExtract cities.\n\nAnswer only with JSON")
+    assert sent["response_format"]["json_schema"]["strict"] is True
+    schema = sent["response_format"]["json_schema"]["schema"]
+    assert schema["properties"]["objects"]["items"] == {"$ref": "#/$defs/OutputModel"}
+    assert schema["$defs"]["OutputModel"]["properties"]["population"] == {
+        "description": "People", "title": "Population", "type": "integer"}
+    assert sent["messages"] == [{"role": "system", "content": "You are helpful."},
+                                {"role": "user", "content": question}]
     [end] = await service.pool.fetch("select data from job_events where job_id = $1 and type = 'component_end' "
                                      "and data->>'component_id' = 'Agent-1'", uuid.UUID(body["job_id"]))
     assert end["data"]["outputs"] == {"structured_response": {

@@ -61,13 +61,18 @@ def test_answers_that_are_not_objects_are_refused(answer):
         structured.parse_objects(answer)
 
 
-def test_schema_rows_become_a_json_schema_with_lists_and_types():
-    schema = structured.json_schema([{"name": "tags", "type": "str", "multiple": "True", "description": "Tags"},
-                                     {"name": "score", "type": "float", "multiple": False}])
-    item = schema["properties"]["objects"]["items"]
-    assert item["properties"] == {"tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"},
-                                  "score": {"type": "number"}}
-    assert item["required"] == ["tags", "score"]
+def test_schema_rows_become_langflows_output_model_with_lists_and_types():
+    schema = structured.output_model([{"name": "tags", "type": "str", "multiple": "True", "description": "Tags"},
+                                      {"name": "top_score", "type": "float", "multiple": False}])
+    assert schema["properties"]["objects"]["items"] == {"$ref": "#/$defs/OutputModel"}
+    record = schema["$defs"]["OutputModel"]
+    # pydantic's titles and key order, as Langflow's model writes them.
+    assert record["properties"] == {
+        "tags": {"description": "Tags", "items": {"type": "string"}, "title": "Tags", "type": "array"},
+        "top_score": {"description": "", "title": "Top Score", "type": "number"}}
+    assert record["required"] == ["tags", "top_score"]
+    with pytest.raises(ComponentError, match="Invalid type: date"):
+        structured.output_model([{"name": "when", "type": "date"}])
 
 
 @pytest.mark.parametrize(("expression", "value"), [("4*4*(33/22)+12-20", "16"), ("-2**2", "-4"), ("7 % 4", "3"),

@@ -39,7 +39,7 @@ NOT_RUNNABLE = {
     "Knowledge Retrieval": "a Knowledge base (embeddings and a stored index)",
     "Vector Store RAG": "a Knowledge base (embeddings and a stored index)",
     "Hybrid Search RAG": "Astra DB (an online vector store)",
-    "Financial Report Parser": "a File input (no file in the export)",
+    "Financial Report Parser": "a File input (no file in the export); run with the report typed in instead",
     "Portfolio Website Code Generator": "a File input (no file in the export)",
     "Text Sentiment Analysis": "a File input (no file in the export)",
     "Research Translation Loop": "arXiv search (online)",
@@ -65,9 +65,23 @@ def starter_cases() -> list[Case]:
                       (f"Plan three days in Lisbon. {CALCULATE}",)))
     cases.append(Case("Simple Agent, web search offline", _with_model(starters.load("Simple Agent")),
                       (f"News about Langflow? {SEARCH}",)))
+    cases.append(Case("Financial Report Parser, report typed in", _typed_in(starters.load("Financial Report Parser")),
+                      ("Revenue was 12 million dollars; EBITDA 3 million; net income 1.5 million.",)))
     cases.append(Case("Basic Prompting, two turns", _with_model(starters.load("Basic Prompting")),
                       ("First question.", "Second question.")))
     return cases
+
+
+def _typed_in(flow: dict[str, Any]) -> dict[str, Any]:
+    """The flow with its File input replaced by a Chat Input (the report's text typed in)."""
+    said = _clone("ChatInput", "ChatInput-report")
+    files = {node["id"] for node in flow["data"]["nodes"] if node["data"].get("type") == "File"}
+    flow["data"]["nodes"] = [node for node in flow["data"]["nodes"] if node["id"] not in files] + [said]
+    for edge in flow["data"]["edges"]:
+        if edge["source"] in files:
+            edge["source"] = edge["data"]["sourceHandle"]["id"] = said["id"]
+            edge["data"]["sourceHandle"].update(name="message", dataType="ChatInput", output_types=["Message"])
+    return _with_model(flow)
 
 
 def _with_model(flow: dict[str, Any]) -> dict[str, Any]:

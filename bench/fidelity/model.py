@@ -2,7 +2,8 @@
 from the request alone, so each system gets the same answer to the same request.
 
 - A request that forces a tool (`tool_choice`, as Structured Output's extractor does) gets a call
-  of that tool with arguments made from its schema.
+  of that tool with arguments made from its schema; one that asks for a JSON schema
+  (`response_format`) gets JSON made from it.
 - A user message carrying `[[call NAME {json}]]` gets that tool call, until a tool answered.
 - Anything else gets `echo: <last user text>`, followed by the tools' answers so far.
 """
@@ -72,6 +73,9 @@ def answer(body: Mapping[str, Any]) -> dict[str, Any]:
         for tool in body.get("tools") or ():
             if tool.get("function", {}).get("name") == name:
                 return fake_openai.tool_call(name, sample(tool["function"].get("parameters") or {}), "call_forced")
+    wanted = body.get("response_format")
+    if isinstance(wanted, Mapping) and wanted.get("type") == "json_schema":
+        return fake_openai.text(json.dumps(sample(wanted["json_schema"].get("schema") or {})))
     said = [_content(m) for m in messages if m.get("role") == "user"]
     results = [_content(m) for m in messages if m.get("role") == "tool"]
     last = said[-1] if said else ""

@@ -21,7 +21,8 @@ from bench.fidelity.cases import Case
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "fidelity"
 # The cases whose lfx requests are kept for `make test`.
-RECORDED = ("Simple Agent", "Blog Writer", "Travel Planning Agents", "Market Research", "History as text (no model)")
+RECORDED = ("Simple Agent", "Blog Writer", "Travel Planning Agents", "Market Research",
+            "Financial Report Parser, report typed in", "History as text (no model)")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?( ?UTC|[+-]\d{2}:\d{2})?")
 _UNKEPT = {"id", "run_id", "flow_id"}
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

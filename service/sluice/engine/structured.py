@@ -3,7 +3,8 @@
 Langflow's schema rows are `{name, description, type, multiple}` with types str/int/float/bool/dict;
 the model is asked for `{"objects": [...]}` (one or more matches), as Langflow's extractor does:
 Structured Output forces a call of a tool named for the output model, which also works with models
-that lack a JSON-schema mode; the Agent's structured response asks for JSON in its instructions.
+that lack a JSON-schema mode; the Agent's structured response uses the model's strict JSON-schema
+mode when it has no tools, else asks for the JSON in its instructions.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ import orjson
 from sluice.engine.component import ComponentError
 from sluice.engine.values import Data, DataFrame
 
-_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean", "boolean": "boolean",
-          "dict": "object", "list": "array"}
 _FENCE = re.compile(r"^```[a-zA-Z]*\s*|\s*```$")
 
 
@@ -31,31 +30,20 @@ def schema_rows(value: Any) -> list[Mapping[str, Any]]:
     return [row for row in rows if isinstance(row, Mapping) and isinstance(row.get("name"), str) and row["name"]]
 
 
-def json_schema(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """`{"objects": [item, ...]}` where each item has one property per schema row."""
-    properties: dict[str, Any] = {}
-    for row in rows:
-        kind: dict[str, Any] = {"type": _TYPES.get(str(row.get("type") or "str"), "string")}
-        if _truthy(row.get("multiple")):
-            kind = {"type": "array", "items": kind}
-        if row.get("description"):
-            kind["description"] = str(row["description"])
-        properties[str(row["name"])] = kind
-    item = {"type": "object", "properties": properties, "required": list(properties)}
-    return {"type": "object", "properties": {"objects": {"type": "array", "items": item, "minItems": 1}},
-            "required": ["objects"]}
-
-
 # JSON Schema of each row type, as pydantic writes it for Langflow's output model.
 _PYDANTIC = {"str": {"type": "string"}, "text": {"type": "string"}, "int": {"type": "integer"},
              "float": {"type": "number"}, "number": {"type": "number"}, "bool": {"type": "boolean"},
              "boolean": {"type": "boolean"}, "list": {"items": {}, "type": "array"},
              "dict": {"additionalProperties": True, "type": "object"}}
+# Langflow's Agent names its envelope's parts so; Structured Output names them for the schema.
+_AGENT_ENVELOPE = ("A list of extracted records.", "Every record that matches the schema.")
 
 
-def extraction_tool(rows: Sequence[Mapping[str, Any]], name: str = "OutputModel") -> dict[str, Any]:
-    """The tool whose forced call carries the answer, shaped as Langflow's extractor (trustcall) sends it:
-    `{"objects": [item, ...]}`, the item's schema under `$defs`, keys in pydantic's order."""
+def output_model(rows: Sequence[Mapping[str, Any]], name: str = "OutputModel",
+                 envelope: tuple[str, str] | None = None, strict: bool = False) -> dict[str, Any]:
+    """`{"objects": [record, ...]}` with one record property per schema row, as pydantic writes the
+    JSON Schema of Langflow's output model (keys in its order, the record under `$defs`). `strict`
+    closes the objects, as OpenAI's strict JSON-schema mode requires."""
     properties: dict[str, Any] = {}
     for row in rows:
         kind = _PYDANTIC.get(str(row.get("type") or "str"))
@@ -64,16 +52,33 @@ def extraction_tool(rows: Sequence[Mapping[str, Any]], name: str = "OutputModel"
         if _truthy(row.get("multiple")):
             kind = {"items": kind, "type": "array"}
         field = str(row["name"])
-        properties[field] = {"description": str(row.get("description") or ""), **kind,
-                             "title": field.replace("_", " ").title()}
-        properties[field] = dict(sorted(properties[field].items()))
-    item = {"properties": properties, "required": list(properties), "title": "OutputModel", "type": "object"}
-    described = f"A list of {name}."
-    parameters = {"$defs": {"OutputModel": item}, "description": described,
-                  "properties": {"objects": {"description": described, "items": {"$ref": "#/$defs/OutputModel"},
-                                             "minItems": 1, "title": "Objects", "type": "array"}},
-                  "required": ["objects"], "title": name, "type": "object"}
-    return {"type": "function", "function": {"name": name, "description": described, "parameters": parameters}}
+        properties[field] = dict(sorted({"description": str(row.get("description") or ""), **kind,
+                                         "title": field.replace("_", " ").title()}.items()))
+    closed = {"additionalProperties": False} if strict else {}
+    record = {"properties": properties, "required": list(properties), "title": "OutputModel", "type": "object",
+              **closed}
+    described, items = envelope or (f"A list of {name}.", f"A list of {name}.")
+    key = envelope_key(rows)
+    return {"$defs": {"OutputModel": record}, "description": described,
+            "properties": {key: {"description": items, "items": {"$ref": "#/$defs/OutputModel"}, "minItems": 1,
+                                 "title": key.replace("_", " ").title().rstrip(), "type": "array"}},
+            "required": [key], "title": name, "type": "object", **closed}
+
+
+def envelope_key(rows: Sequence[Mapping[str, Any]]) -> str:
+    """`objects`, with `_` added while a row has that name."""
+    names = {str(row["name"]) for row in rows}
+    key = "objects"
+    while key in names:
+        key += "_"
+    return key
+
+
+def extraction_tool(rows: Sequence[Mapping[str, Any]], name: str = "OutputModel") -> dict[str, Any]:
+    """The tool whose forced call carries Structured Output's answer, as Langflow's extractor
+    (trustcall) sends it."""
+    return {"type": "function",
+            "function": {"name": name, "description": f"A list of {name}.", "parameters": output_model(rows, name)}}
 
 
 def forced(tool: Mapping[str, Any]) -> dict[str, Any]:
@@ -81,19 +86,21 @@ def forced(tool: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "function", "function": {"name": tool["function"]["name"]}}
 
 
-def response_format(rows: Sequence[Mapping[str, Any]], name: str = "OutputModel") -> dict[str, Any]:
-    """The chat-completions `response_format` asking for the schema (or any JSON object without one)."""
-    if not rows:
-        return {"type": "json_object"}
-    return {"type": "json_schema",
-            "json_schema": {"name": _schema_name(name), "schema": json_schema(rows), "strict": False}}
+def agent_response_format(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """What Langflow's Agent asks for when it has no tools: the model's own strict JSON-schema mode."""
+    return {"type": "json_schema", "json_schema": {
+        "schema": output_model(rows, envelope=_AGENT_ENVELOPE, strict=True), "name": "OutputModel", "strict": True}}
 
 
-def instructions(instructions_text: str, rows: Sequence[Mapping[str, Any]]) -> str:
-    """The system prompt that asks for the JSON: the flow's instructions, then the schema itself."""
-    wanted = (f"Answer only with JSON matching this JSON Schema:\n{orjson.dumps(json_schema(rows)).decode()}"
-              if rows else "Answer only with one JSON object.")
-    return f"{instructions_text}\n\n{wanted}" if instructions_text else wanted
+def agent_instructions(system: str, format_instructions: str, rows: Sequence[Mapping[str, Any]]) -> str:
+    """The Agent's instructions when it has tools (no JSON-schema mode then): the schema in the prompt."""
+    schema = json.dumps(output_model(rows, envelope=_AGENT_ENVELOPE), indent=2)
+    parts = [system] if system else []
+    if format_instructions:
+        parts.append(f"Format instructions: {format_instructions}")
+    parts.append("You must respond ONLY with a JSON object matching this schema. "
+                 f"Do not include explanations, markdown, or any text outside the JSON.\nSchema:\n{schema}")
+    return "\n\n".join(parts)
 
 
 def parse_objects(answer: str) -> list[dict[str, Any]]:
@@ -141,8 +148,7 @@ def _first_json(answer: str) -> Any:
 
 
 def _truthy(value: Any) -> bool:
-    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
-
-
-def _schema_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:64] or "OutputModel"
+    """A row's `multiple`, read as Langflow reads it."""
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "1", "t", "y", "yes"}
+    return value is True or (isinstance(value, int) and bool(value))

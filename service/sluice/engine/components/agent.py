@@ -19,7 +19,7 @@ from sluice.engine import llm, registry, structured, tools
 from sluice.engine.component import Component, ComponentError
 from sluice.engine.context import RunContext
 from sluice.engine.graph import Field, Node
-from sluice.engine.values import Message, to_text
+from sluice.engine.values import Data, Message, to_text
 
 DEFAULT_MAX_ITERATIONS = 15
 DEFAULT_HISTORY = 100
@@ -59,7 +59,7 @@ class Agent(Component):
             answer = await loop.answer(llm.conversation(system, question, history))
             produced["response"] = Message(text=answer, sender="Machine", sender_name="AI")
         if node.wants("structured_response"):
-            produced["structured_response"] = await _structured(loop, params, system, question, history)
+            produced["structured_response"] = await _structured(loop, params, system, given, history)
         return produced
 
 
@@ -98,15 +98,24 @@ class _Loop:
         return await tool.call(arguments, self.context)
 
 
-async def _structured(loop: _Loop, params: Mapping[str, Any], system: str, question: str,
-                      history: Sequence[Mapping[str, Any]]) -> Any:
+async def _structured(loop: _Loop, params: Mapping[str, Any], system: str, given: str,
+                      history: Sequence[Mapping[str, Any]]) -> Data:
+    """As Langflow's Agent: without tools the model's JSON-schema mode on the instructions and the
+    input alone; with tools the agent's loop, the schema in its instructions. An answer that is not
+    such JSON is a Data naming the error (the flow carries on), as in Langflow."""
     rows = structured.schema_rows(params.get("output_schema"))
-    prompt = "\n\n".join(part for part in (system, to_text(params.get("format_instructions"))) if part)
-    messages = llm.conversation(structured.instructions(prompt, rows), question, history)
-    # With tools the loop cannot also force a response format; the schema in the prompt must do.
-    request = {} if loop.specs else {"response_format": structured.response_format(rows)}
-    answer = await loop.answer(messages, **request)
-    return structured.as_data(structured.parse_objects(answer))
+    if not rows:
+        return Data({"content": given})
+    if loop.specs:
+        prompt = structured.agent_instructions(system, to_text(params.get("format_instructions")), rows)
+        answer = await loop.answer(llm.conversation(prompt, given if given.strip() else EMPTY_INPUT, history))
+    else:
+        answer = await loop.answer(llm.conversation(system, given),
+                                   response_format=structured.agent_response_format(rows))
+    try:
+        return structured.as_data(structured.parse_objects(answer))
+    except ComponentError as error:
+        return Data({"content": "", "error": str(error)})
 
 
 def _connected_tools(value: Any) -> list[tools.Tool]:
