@@ -35,7 +35,8 @@ async def test_echo_flow_runs_in_background_and_get_returns_the_same_outputs(ser
     assert job["status"] == "queued"
     assert job["object"] == "job"
     assert job["errors"] == []
-    assert job["links"] == {"status": f"/api/v2/workflows?job_id={job['job_id']}", "stop": "/api/v2/workflows/stop"}
+    assert job["links"] == {"status": f"/api/v2/workflows?job_id={job['job_id']}", "stop": "/api/v2/workflows/stop",
+                            "events": f"/api/v2/workflows/{job['job_id']}/events"}
     done = await wait_for_status(client, job["job_id"], "completed")
     def without_metadata(outputs):
         # metadata names the session, which defaults to each job's own id
