@@ -1,4 +1,5 @@
-"""5. Engine in-process: time to execute MemoryChatbotNoLLM.json and chat_echo_no_llm.json with
+"""5. Engine in-process: time to execute two flows built from Langflow's starter nodes (bench/flows.py:
+Chat Input -> Prompt -> Chat Output, and Chat Input -> Chat Output) with
 `sluice.engine.runner.run_graph`, 1,000 runs after a warm-up, each run a new session; beside lfx
 (Langflow's executor) on the same files in its own virtualenv (bench/peers/lfx_engine.py).
 
@@ -16,8 +17,8 @@ from pathlib import Path
 import attrs
 import orjson
 
+from bench import flows
 from bench.harness import OWNER, Bench, prepared_database
-from bench.procs import REPOSITORY
 from bench.report import Figure, Target
 from bench.stats import latency_summary
 from sluice import db
@@ -27,11 +28,10 @@ from sluice.engine.inputs import group_overrides
 from sluice.engine.runner import run_graph
 from sluice.engine.validation import check_graph
 
-FLOWS = REPOSITORY.parent / "shared" / "flows" / "langflow-tests"
 MESSAGE = "hello from the benchmark"
 TARGETS = {
-    "MemoryChatbotNoLLM.json": (Target("max", 1.0), Target("ratio", 25.0)),
-    "chat_echo_no_llm.json": (),
+    flows.prompted: (Target("max", 1.0), Target("ratio", 25.0)),
+    flows.echo: (),
 }
 
 
@@ -82,8 +82,8 @@ async def run(bench: Bench) -> list[Figure]:
     pool = await db.create_pool(url, min_size=1, max_size=4)
     figures: list[Figure] = []
     try:
-        for name, targets in TARGETS.items():
-            path = FLOWS / name
+        for written, targets in TARGETS.items():
+            path = written()
             note = ""
             try:
                 sluice = await measure(load(path), runs, warmup, {"pool": pool})

@@ -1,5 +1,5 @@
 """The whole of Sluice as a user runs it, for benchmarks 3 and 4: `sluice serve` (uvicorn) with 2
-`sluice worker` processes on a fresh database, an API key, and chat_echo_no_llm.json stored."""
+`sluice worker` processes on a fresh database, an API key, and the echo flow (bench/flows.py) stored."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ import attrs
 import httpx
 import orjson
 
+from bench import flows as bench_flows
 from bench.harness import OWNER, Bench, prepared_database, sluice_command, start_workers
-from bench.procs import REPOSITORY, Child, stop_all
+from bench.procs import Child, stop_all
 from sluice import db
 from sluice.engine.validation import runnable_document
 from sluice.store import flows, keys
 
-ECHO = REPOSITORY.parent / "shared" / "flows" / "langflow-tests" / "chat_echo_no_llm.json"
-ECHO_INPUT = "ChatInput-xDNlW.input_value"
+ECHO_INPUT = "ChatInput-echo.input_value"
 WORKERS = 2
 
 
@@ -55,7 +55,7 @@ async def sluice_service(bench: Bench, name: str) -> AsyncIterator[Service]:
     conn = await db.connect(url)
     try:
         key = await keys.create(conn, OWNER)
-        export = orjson.loads(ECHO.read_bytes())
+        export = orjson.loads(bench_flows.echo().read_bytes())
         flow = await flows.create(conn, owner=OWNER, name="echo", description="", endpoint_name="echo",
                                   graph=runnable_document(export))
     finally:

@@ -1,4 +1,4 @@
-"""4. Whole service, background: 10,000 background submissions of chat_echo_no_llm.json from 8
+"""4. Whole service, background: 10,000 background submissions of the echo flow from 8
 concurrent clients, until every job completed: submissions/s (until the last is accepted) and
 completed jobs/s (first submission to last finish, by the database's clock). No peer: lfx serve
 has no background runs."""

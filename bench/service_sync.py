@@ -1,4 +1,4 @@
-"""3. Whole service, sync: chat_echo_no_llm.json through `POST /api/v2/workflows` (sync: the answer
+"""3. Whole service, sync: the echo flow (bench/flows.py) through `POST /api/v2/workflows` (sync: the answer
 waits for the job) on uvicorn with 2 worker processes; every run is a durable job. Latency of 1,000
 sequential requests, then requests/s with 8 and 64 concurrent clients. Peer: `lfx serve` on the same
 flow file (`POST /flows/{id}/run`), with 2 worker processes as well (gunicorn)."""
@@ -12,11 +12,11 @@ from collections.abc import AsyncIterator
 import httpx
 import orjson
 
-from bench import http_load
+from bench import flows, http_load
 from bench.harness import Bench
 from bench.procs import Child, stop_all
 from bench.report import Figure, Target
-from bench.service import ECHO, WORKERS, free_port, run_body, sluice_service, wait_http
+from bench.service import WORKERS, free_port, run_body, sluice_service, wait_http
 
 # Concurrent clients, and the requests they send in all (each run lasts a few seconds for Sluice).
 CLIENTS = {8: 2000, 64: 3200}
@@ -29,7 +29,7 @@ async def lfx_serve(bench: Bench) -> AsyncIterator[tuple[int, str, str] | None]:
         yield None
         return
     port, key = free_port(), secrets.token_urlsafe(16)
-    server = Child("lfx serve", [str(python.parent / "lfx"), "serve", str(ECHO), "--port", str(port),
+    server = Child("lfx serve", [str(python.parent / "lfx"), "serve", str(flows.echo()), "--port", str(port),
                                  "--workers", str(WORKERS), "--log-level", "warning"],
                    {"LANGFLOW_API_KEY": key})
     try:

@@ -10,6 +10,7 @@ import pytest
 
 import fake_openai as fake
 import flowkit
+import starters
 from conftest import start_service
 from sluice.engine.context import RunContext
 from sluice.engine.graph import parse_graph
@@ -338,7 +339,7 @@ async def test_image_generation_returns_bytes_as_a_data_uri(service, client, fak
     assert body["outputs"]["Image-1"]["content"] == "data:image/png;base64,iVBORw0KGgo="
 
 
-SIMPLE_AGENT = "langflow-starters/Simple_Agent.json"
+SIMPLE_AGENT = "Simple Agent.json"
 
 
 def template_value(export: dict, node_id: str, field: str):
@@ -350,7 +351,7 @@ async def test_simple_agent_sends_its_system_prompt_input_and_tools_and_returns_
         service, client, fake_openai):
     question = unique("Find me the news")
     fake_openai.script(question, fake.text("Here is what I found."))
-    export = flowkit.shared(SIMPLE_AGENT)
+    export = starters.load(SIMPLE_AGENT)
     flow = await service.flow(client, export)
     body = await run(client, flow["id"], {"ChatInput-tKQ4d.input_value": question})
     assert body["status"] == "completed", body
@@ -383,7 +384,7 @@ async def test_simple_agent_url_tool_refuses_a_private_address(service, client, 
     question = unique("Read my local page")
     fake_openai.script(question, fake.tool_call("fetch_content", {"urls": ["http://127.0.0.1:9/secret"]}),
                        fake.text("I cannot read it."))
-    flow = await service.flow(client, flowkit.shared(SIMPLE_AGENT))
+    flow = await service.flow(client, starters.load(SIMPLE_AGENT))
     body = await run(client, flow["id"], {"ChatInput-tKQ4d.input_value": question})
     assert body["outputs"]["ChatOutput-KxTA8"]["content"] == "I cannot read it."
     [result] = tool_messages(fake_openai.received(question)[1])

@@ -55,12 +55,12 @@ async def test_unknown_inputs_key_names_it_and_lists_components(service, client)
     flow = await service.flow(client, flowkit.echo_flow())
     body = assert_error(await client.post("/api/v2/workflows", json={
         "flow_id": flow["id"], "inputs": {"Nope-1.input_value": "x"}}), 400, "INVALID_INPUTS")
-    assert "Nope-1.input_value" in body["detail"] and "ChatInput-xDNlW" in body["detail"]
+    assert "Nope-1.input_value" in body["detail"] and "ChatInput-echo" in body["detail"]
     body = assert_error(await client.post("/api/v2/workflows", json={
-        "flow_id": flow["id"], "inputs": {"ChatInput-xDNlW.nope": "x"}}), 400, "INVALID_INPUTS")
-    assert "ChatInput-xDNlW.nope" in body["detail"]
+        "flow_id": flow["id"], "inputs": {"ChatInput-echo.nope": "x"}}), 400, "INVALID_INPUTS")
+    assert "ChatInput-echo.nope" in body["detail"]
     assert_error(await client.post("/api/v2/workflows", json={
-        "flow_id": flow["id"], "inputs": {"ChatInput-xDNlW.input_value": 42}}), 400, "INVALID_INPUTS")
+        "flow_id": flow["id"], "inputs": {"ChatInput-echo.input_value": 42}}), 400, "INVALID_INPUTS")
     # Nothing was queued for any of them.
     assert await service.pool.fetchval("select count(*) from jobs where flow_id = $1", uuid.UUID(flow["id"])) == 0
 
@@ -100,7 +100,7 @@ async def test_unknown_component_refused_at_upload_naming_node_and_type(service,
 
 
 async def test_langflow_0x_export_refused_with_reexport_advice(client):
-    body = assert_error(await client.post("/api/v1/flows/", json=flowkit.shared("langflow-tests/basic_example.json")),
+    body = assert_error(await client.post("/api/v1/flows/", json=flowkit.legacy_flow()),
                         400, "INVALID_FLOW")
     assert "0.x" in body["detail"] and "re-export" in body["detail"]
 

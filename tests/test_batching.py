@@ -12,7 +12,7 @@ import pytest
 import flowkit
 from sluice.batching import Batcher
 
-INPUT = "ChatInput-xDNlW.input_value"
+INPUT = "ChatInput-echo.input_value"
 
 
 async def test_a_burst_of_runs_shares_transactions(service, client, owner_key):
@@ -97,7 +97,7 @@ async def test_results_read_together_stay_with_their_owner(service, client, owne
         if job_id in mine:
             assert answer.status_code == 200
             assert answer.json()["job_id"] == job_id
-            assert answer.json()["outputs"]["ChatOutput-9hGOk"]["content"] == f"mine {mine.index(job_id)}"
+            assert answer.json()["outputs"]["ChatOutput-echo"]["content"] == f"mine {mine.index(job_id)}"
         else:
             assert answer.status_code == 404
             assert answer.json()["code"] == "JOB_NOT_FOUND"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -40,11 +41,12 @@ def test_keys_create_prints_the_key_last_and_revoke_stops_it(database):
 
 
 def test_flows_import_stores_a_runnable_flow_and_refuses_bad_files(database, tmp_path):
-    imported = sluice(database, "flows", "import", str(flowkit.SHARED_FLOWS / "langflow-tests/SimpleAPITest.json"),
-                      "--owner", "cli-owner")
+    runnable, legacy = tmp_path / "sender.json", tmp_path / "legacy.json"
+    runnable.write_text(json.dumps(flowkit.sender_flow()))
+    legacy.write_text(json.dumps(flowkit.legacy_flow()))
+    imported = sluice(database, "flows", "import", str(runnable), "--owner", "cli-owner")
     assert "Imported" in imported.stdout and "version" in imported.stdout
-    refused = sluice(database, "flows", "import", str(flowkit.SHARED_FLOWS / "langflow-tests/basic_example.json"),
-                     "--owner", "cli-owner", check=False)
+    refused = sluice(database, "flows", "import", str(legacy), "--owner", "cli-owner", check=False)
     assert refused.returncode != 0 and "0.x" in refused.stderr
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")

@@ -20,7 +20,7 @@ from sluice import db
 from sluice.embedded_db import EmbeddedPostgres
 from sluice.store import keys, migrate
 
-INPUT = "ChatInput-xDNlW.input_value"
+INPUT = "ChatInput-echo.input_value"
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ async def test_database_down_is_503_and_sluice_recovers_without_a_restart(own_se
         await wait_for_ready(client)
         after = await client.post("/api/v2/workflows", json=run | {"inputs": {INPUT: "after"}})
         assert after.status_code == 200
-        assert after.json()["outputs"]["ChatOutput-9hGOk"]["content"] == "after"
+        assert after.json()["outputs"]["ChatOutput-echo"]["content"] == "after"
         async with client.stream("GET", "/api/v2/workflows",
                                  params={"job_id": after.json()["job_id"], "stream": "true"}) as stream:
             assert stream.status_code == 200

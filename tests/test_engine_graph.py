@@ -16,14 +16,14 @@ from sluice.engine.runner import FlowFailed, run_graph
 from sluice.engine.services import Services
 from sluice.engine.validation import runnable_document
 
-SHARED = sorted(flowkit.SHARED_FLOWS.rglob("*.json"))
-LEGACY = {"ChatInputTest.json", "TwoOutputsTest.json", "basic_example.json"}
+CORPUS = flowkit.corpus()
+LEGACY = {"project/Langflow 0.x chain.json"}
 
 
-@pytest.mark.parametrize("path", SHARED, ids=lambda path: path.name)
-def test_every_shared_export_parses_or_is_refused_as_legacy(path):
-    export = flowkit.load(path)
-    if path.name in LEGACY:
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_every_export_parses_or_is_refused_as_legacy(name):
+    export = CORPUS[name]
+    if name in LEGACY:
         with pytest.raises(FlowFormatError, match=r"0\.x format"):
             parse_graph(export)
         return
@@ -47,29 +47,16 @@ def test_parser_serves_both_type_keys():
         runnable_document(export)
 
 
-def looptest(count: int = 10) -> dict:
-    """LoopTest.json with its two custom-code nodes swapped for installed test components that do the same."""
-    export = flowkit.shared("langflow-tests/LoopTest.json")
-    for node in export["data"]["nodes"]:
-        data = node["data"]
-        if data["type"] == "CustomComponent":
-            data["type"] = "SluiceTestSequence"
-            data["node"]["template"]["count"] = flowkit.field(count, "int")
-        elif data["type"] == "MyZipper":
-            data["type"] = "SluiceTestZip"
-    return export
-
-
-async def test_looptest_visits_every_item_in_order_and_releases_them_on_done():
-    outputs = await inprocess.run(looptest())
-    pairs = json.loads(outputs["ChatOutput-tF7vz"].content)
+async def test_loop_visits_every_item_in_order_and_releases_them_on_done():
+    outputs = await inprocess.run(flowkit.sequence_loop_flow())
+    pairs = json.loads(outputs["ChatOutput-loop"].content)
     assert [first["text"] for first, _ in pairs] == [f"THIS IS Q ==> {number}" for number in range(10)]
     assert [second for _, second in pairs] == [{"q": number} for number in range(10)]
 
 
 async def test_loop_over_an_empty_list_releases_an_empty_done():
-    outputs = await inprocess.run(looptest(count=0))
-    assert json.loads(outputs["ChatOutput-tF7vz"].content) == []
+    outputs = await inprocess.run(flowkit.sequence_loop_flow(count=0))
+    assert json.loads(outputs["ChatOutput-loop"].content) == []
 
 
 async def test_loop_flow_collects_each_pass_as_a_table_row():

@@ -79,7 +79,7 @@ async def test_body_within_the_limit_is_accepted(limited, service, client, owner
     """Contract: 413 only past the limit: a body of the limit's size is read normally."""
     flow = await service.flow(client, flowkit.echo_flow())  # an export larger than the limit
     async with service.client(owner_key[1], base_url=limited) as client:
-        body = {"flow_id": flow["id"], "inputs": {"ChatInput-xDNlW.input_value": "y" * (LIMIT - 200)}}
+        body = {"flow_id": flow["id"], "inputs": {"ChatInput-echo.input_value": "y" * (LIMIT - 200)}}
         assert len(orjson.dumps(body)) <= LIMIT
         response = await client.post("/api/v2/workflows", json=body)
         assert response.json()["status"] == "completed"
@@ -129,7 +129,7 @@ async def test_bad_inputs_keys_are_400_naming_the_key_and_the_valid_components(s
     response = await client.post("/api/v2/workflows", json={"flow_id": flow["id"], "inputs": {"Nope-1.x": 1}})
     body = assert_error(response, 400, "INVALID_INPUTS")
     assert body["key"] == "Nope-1.x" and body["flow_id"] == flow["id"]
-    assert "ChatInput-xDNlW" in body["detail"]
+    assert "ChatInput-echo" in body["detail"]
 
 
 @pytest.mark.parametrize("params", [{}, {"job_id": ""}, {"job_id": "12"}])
@@ -188,8 +188,8 @@ async def test_text_the_database_cannot_store_is_400_not_500(service, client):
     flow = await service.flow(client, flowkit.echo_flow())
     for body in ({"flow_id": "echo\u0000"},
                  {"flow_id": flow["id"], "flow_version": "v\u0000"},
-                 {"flow_id": flow["id"], "inputs": {"ChatInput-xDNlW.input_value": "a\u0000b"}},
-                 {"flow_id": flow["id"], "background": True, "inputs": {"ChatInput-xDNlW.input_value": "\u0000"}}):
+                 {"flow_id": flow["id"], "inputs": {"ChatInput-echo.input_value": "a\u0000b"}},
+                 {"flow_id": flow["id"], "background": True, "inputs": {"ChatInput-echo.input_value": "\u0000"}}):
         assert_error(await client.post("/api/v2/workflows", json=body), 400, "INVALID_REQUEST")
     assert_error(await client.post("/api/v1/flows/", json=flowkit.echo_flow("Nul\u0000")), 400, "INVALID_REQUEST")
 

@@ -35,8 +35,8 @@ async def test_a_bare_graph_is_accepted(service, client):
     response = await client.post("/api/v1/flows/", json=bare)
     assert response.status_code == 201
     done = await client.post("/api/v2/workflows", json={"flow_id": response.json()["id"],
-                                                         "inputs": {"ChatInput-xDNlW.input_value": "bare"}})
-    assert done.json()["outputs"]["ChatOutput-9hGOk"]["content"] == "bare"
+                                                         "inputs": {"ChatInput-echo.input_value": "bare"}})
+    assert done.json()["outputs"]["ChatOutput-echo"]["content"] == "bare"
 
 
 async def test_endpoint_name_is_unique_per_owner(service, client):

@@ -8,13 +8,13 @@ import pytest
 
 import flowkit
 
-INPUT = "ChatInput-xDNlW.input_value"
+INPUT = "ChatInput-echo.input_value"
 
 
 async def assert_still_serving(service, client):
     flow = await service.flow(client, flowkit.echo_flow())
     body = (await client.post("/api/v2/workflows", json={"flow_id": flow["id"], "inputs": {INPUT: "alive"}})).json()
-    assert body["outputs"]["ChatOutput-9hGOk"]["content"] == "alive"
+    assert body["outputs"]["ChatOutput-echo"]["content"] == "alive"
 
 
 async def test_deeply_nested_json_is_a_400(service, client):
@@ -29,7 +29,7 @@ async def test_huge_and_exotic_strings_run_through_unchanged(service, client):
     for text in ["x" * 2_000_000, "emoji 🚀 rtl \u202e ‮ zero-width \u200b and 漢字", "{0.__class__} {x.__init__}"]:
         body = (await client.post("/api/v2/workflows", json={"flow_id": flow["id"], "inputs": {INPUT: text}})).json()
         assert body["status"] == "completed"
-        assert body["outputs"]["ChatOutput-9hGOk"]["content"] == text
+        assert body["outputs"]["ChatOutput-echo"]["content"] == text
 
 
 async def test_format_string_attacks_in_templates_are_plain_text(service, client):
@@ -49,12 +49,12 @@ async def test_format_string_attacks_in_templates_are_plain_text(service, client
 
 
 @pytest.mark.parametrize(("mangle", "named"), [
-    (lambda d: d["data"]["edges"].append({"source": "ChatInput-xDNlW", "target": "Ghost-1", "data": {
-        "sourceHandle": {"id": "ChatInput-xDNlW", "name": "message"},
+    (lambda d: d["data"]["edges"].append({"source": "ChatInput-echo", "target": "Ghost-1", "data": {
+        "sourceHandle": {"id": "ChatInput-echo", "name": "message"},
         "targetHandle": {"id": "Ghost-1", "fieldName": "input_value"}}}), "Ghost-1"),
-    (lambda d: d["data"]["nodes"].append(d["data"]["nodes"][0]), "ChatInput-xDNlW"),
+    (lambda d: d["data"]["nodes"].append(d["data"]["nodes"][0]), "ChatInput-echo"),
     (lambda d: d["data"].update(nodes="not a list"), None),
-    (lambda d: d["data"]["edges"].append({"source": "ChatInput-xDNlW"}), None),
+    (lambda d: d["data"]["edges"].append({"source": "ChatInput-echo"}), None),
 ])
 async def test_broken_flow_exports_are_refused_with_a_400(service, client, mangle, named):
     export = flowkit.echo_flow()

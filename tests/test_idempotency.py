@@ -8,7 +8,7 @@ import asyncio
 import flowkit
 from jobwait import wait_for_status
 
-INPUT = "ChatInput-xDNlW.input_value"
+INPUT = "ChatInput-echo.input_value"
 
 
 async def keyed_jobs(service, owner: str, key: str) -> int:
@@ -28,7 +28,7 @@ async def test_same_key_twice_gives_one_job(service, client, owner_key):
     # A sync repeat answers with the original job's result at once.
     sync = (await client.post("/api/v2/workflows", json=run | {"background": False})).json()
     assert sync["job_id"] == first["job_id"]
-    assert sync["outputs"]["ChatOutput-9hGOk"]["content"] == "once"
+    assert sync["outputs"]["ChatOutput-echo"]["content"] == "once"
     assert await keyed_jobs(service, owner_key[0], "order-17") == 1
     claims = await service.pool.fetchval(
         "select count(*) from job_events where job_id = $1 and data->>'status' = 'in_progress'", first["job_id"])

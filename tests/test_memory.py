@@ -15,9 +15,8 @@ from sluice.models import ChatMessage, Event, JobStatus
 from sluice.store import flows, jobs
 from sluice.store.jobs import Transition
 
-CHATBOT = "langflow-tests/MemoryChatbotNoLLM.json"
-CHAT_INPUT = "ChatInput-vsgM1"
-CHAT_OUTPUT = "ChatOutput-NAw0P"
+CHAT_INPUT = "ChatInput-chat"
+CHAT_OUTPUT = "ChatOutput-chat"
 UNSTORED = flowkit.field(False, "bool")
 
 
@@ -51,7 +50,7 @@ def cells(line: str) -> list[str]:
 
 
 async def test_memory_chatbot_shows_the_first_exchange_in_the_second_prompt(service, client):
-    flow = await service.flow(client, flowkit.shared(CHATBOT))
+    flow = await service.flow(client, flowkit.memory_chatbot())
     first = await say(client, flow["id"], "My name is Ada", "chat-1")
     # Chat Input runs (and stores) before Message History reads, as in Langflow.
     assert first.endswith("\n\nUser: My name is Ada\nAI: ")
@@ -76,18 +75,18 @@ async def test_memory_chatbot_shows_the_first_exchange_in_the_second_prompt(serv
 
 
 async def test_history_belongs_to_its_owner(service, client):
-    flow = await service.flow(client, flowkit.shared(CHATBOT))
+    flow = await service.flow(client, flowkit.memory_chatbot())
     await say(client, flow["id"], "secret plans", "shared-session")
     _, other_key = await service.key()
     async with service.client(other_key) as other:
-        other_flow = await service.flow(other, flowkit.shared(CHATBOT))
+        other_flow = await service.flow(other, flowkit.memory_chatbot())
         answer = await say(other, other_flow["id"], "anything?", "shared-session")
     assert "secret plans" not in answer
 
 
 async def test_messages_are_stored_with_owner_session_and_job(service, client, owner_key):
     flow = await service.flow(client, flowkit.echo_flow())
-    body = await run(client, flow["id"], {"ChatInput-xDNlW.input_value": "ping", "ChatInput-xDNlW.session_id": "rows"})
+    body = await run(client, flow["id"], {"ChatInput-echo.input_value": "ping", "ChatInput-echo.session_id": "rows"})
     rows = await service.pool.fetch(
         "select owner, session_id, sender, sender_name, text, job_id from messages where session_id = 'rows' "
         "order by id")
@@ -100,7 +99,7 @@ async def test_messages_are_stored_with_owner_session_and_job(service, client, o
 async def test_retrieve_filters_orders_limits_and_formats(service, client):
     echo = await service.flow(client, flowkit.echo_flow())
     for text in ("a", "b", "c"):
-        await run(client, echo["id"], {"ChatInput-xDNlW.input_value": text, "ChatInput-xDNlW.session_id": "abc"})
+        await run(client, echo["id"], {"ChatInput-echo.input_value": text, "ChatInput-echo.session_id": "abc"})
 
     async def history(**memory: Any) -> str:
         flow = await service.flow(client, history_flow(**memory))
@@ -120,7 +119,7 @@ async def test_chat_components_do_not_store_when_told_not_to(service, client):
     for node in export["data"]["nodes"]:
         node["data"]["node"]["template"]["should_store_message"] = UNSTORED
     flow = await service.flow(client, export)
-    await run(client, flow["id"], {"ChatInput-xDNlW.input_value": "unsaved", "ChatInput-xDNlW.session_id": "quiet"})
+    await run(client, flow["id"], {"ChatInput-echo.input_value": "unsaved", "ChatInput-echo.session_id": "quiet"})
     assert await service.pool.fetchval("select count(*) from messages where session_id = 'quiet'") == 0
 
 
@@ -144,7 +143,7 @@ async def test_store_mode_saves_the_incoming_message(service, client):
 
 async def test_in_process_runs_keep_history_in_memory():
     services = Services()
-    export = flowkit.shared(CHATBOT)
+    export = flowkit.memory_chatbot()
     for text in ("first", "second"):
         outputs = await inprocess.run(export, {f"{CHAT_INPUT}.input_value": text}, services=services, session_id="s")
     rows = [cells(line) for line in outputs[CHAT_OUTPUT].content.splitlines() if line.startswith("| first ")]

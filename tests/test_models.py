@@ -8,9 +8,10 @@ import pytest
 
 import fake_openai as fake
 import flowkit
+import starters
 from conftest import start_service
 
-BASIC = "langflow-starters/Basic_Prompting.json"
+BASIC = "Basic Prompting.json"
 BASIC_SYSTEM = ("Answer the user as if you were a GenAI expert, enthusiastic about helping them get started "
                 "building something fresh.")
 
@@ -45,7 +46,7 @@ async def test_basic_prompting_sends_system_prompt_and_user_input_and_returns_th
         service, client, fake_openai):
     question = unique("How do I start?")
     fake_openai.script(question, fake.text("Start with a flow!"))
-    flow = await service.flow(client, flowkit.shared(BASIC))
+    flow = await service.flow(client, starters.load(BASIC))
     body = await run(client, flow["id"], {"ChatInput-b6UCc.input_value": question})
     assert body["status"] == "completed", body
     assert body["outputs"]["ChatOutput-yK0AU"]["content"] == "Start with a flow!"
@@ -138,7 +139,7 @@ async def test_no_model_configured_fails_naming_the_node(cluster, fake_openai):
     async with start_service(cluster, env) as bare:
         _, key = await bare.key()
         async with bare.client(key) as http:
-            flow = await bare.flow(http, flowkit.shared(BASIC))
+            flow = await bare.flow(http, starters.load(BASIC))
             body = await run(http, flow["id"], {"ChatInput-b6UCc.input_value": "hi"})
     assert body["status"] == "failed"
     [problem] = body["errors"]

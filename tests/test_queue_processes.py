@@ -47,7 +47,7 @@ async def test_two_workers_drain_500_jobs_each_exactly_once(isolated):
             submissions = [
                 client.post("/api/v2/workflows", json={
                     "flow_id": flow["id"], "background": True,
-                    "inputs": {"ChatInput-xDNlW.input_value": f"job {batch}-{n}"}})
+                    "inputs": {"ChatInput-echo.input_value": f"job {batch}-{n}"}})
                 for n in range(50)
             ]
             assert all(r.status_code == 200 for r in await asyncio.gather(*submissions))
@@ -66,7 +66,7 @@ async def test_two_workers_drain_500_jobs_each_exactly_once(isolated):
         select count(*) from jobs j
         join job_inputs i on i.job_id = j.id
         join job_events e on e.job_id = j.id and e.type = 'end'
-        where e.data -> 'outputs' -> 'ChatOutput-9hGOk' ->> 'content' <> i.inputs ->> 'ChatInput-xDNlW.input_value'
+        where e.data -> 'outputs' -> 'ChatOutput-echo' ->> 'content' <> i.inputs ->> 'ChatInput-echo.input_value'
     """)
     assert mismatched == 0
     for process in (first, second):

@@ -8,7 +8,7 @@ from datetime import datetime
 import flowkit
 from jobwait import wait_for_status
 
-INPUT = "ChatInput-xDNlW.input_value"
+INPUT = "ChatInput-echo.input_value"
 
 
 async def test_echo_flow_runs_synchronously(service, client):
@@ -19,10 +19,10 @@ async def test_echo_flow_runs_synchronously(service, client):
     assert body["status"] == "completed"
     assert body["object"] == "response"
     assert body["inputs"] == {INPUT: "what is 2+2"}
-    output = body["outputs"]["ChatOutput-9hGOk"]
+    output = body["outputs"]["ChatOutput-echo"]
     assert output["type"] == "message"
     assert output["content"] == "what is 2+2"
-    assert output["component_id"] == "ChatOutput-9hGOk"
+    assert output["component_id"] == "ChatOutput-echo"
 
 
 async def test_echo_flow_runs_in_background_and_get_returns_the_same_outputs(service, client):
@@ -43,14 +43,14 @@ async def test_echo_flow_runs_in_background_and_get_returns_the_same_outputs(ser
         return {key: {k: v for k, v in value.items() if k != "metadata"} for key, value in outputs.items()}
 
     assert without_metadata(done["outputs"]) == without_metadata(sync.json()["outputs"])
-    assert done["outputs"]["ChatOutput-9hGOk"]["content"] == "hello"
+    assert done["outputs"]["ChatOutput-echo"]["content"] == "hello"
     assert done["job_id"] == job["job_id"]
 
 
 async def test_flow_can_be_run_by_endpoint_name(service, client):
     await service.flow(client, flowkit.echo_flow() | {"endpoint_name": "my-echo"})
     response = await client.post("/api/v2/workflows", json={"flow_id": "my-echo", "inputs": {INPUT: "by name"}})
-    assert response.json()["outputs"]["ChatOutput-9hGOk"]["content"] == "by name"
+    assert response.json()["outputs"]["ChatOutput-echo"]["content"] == "by name"
 
 
 async def test_prompt_variables_become_inputs(service, client):
@@ -87,7 +87,7 @@ async def test_execution_response_has_every_contract_field(service, client):
     unix seconds, "created_timestamp", "status", "errors", "inputs" (as sent), "outputs", "metadata"}`; outputs
     keyed by terminal component id with `{"type", "component_id", "status", "content", "metadata"}`."""
     flow = await service.flow(client, flowkit.echo_flow())
-    inputs = {INPUT: "fields", "ChatInput-xDNlW.session_id": "s-1"}
+    inputs = {INPUT: "fields", "ChatInput-echo.session_id": "s-1"}
     body = (await client.post("/api/v2/workflows", json={"flow_id": flow["id"], "inputs": inputs})).json()
     assert set(body) >= {"flow_id", "job_id", "object", "created_at", "created_timestamp", "status", "errors",
                          "inputs", "outputs", "metadata"}
@@ -98,8 +98,8 @@ async def test_execution_response_has_every_contract_field(service, client):
     assert body["created_timestamp"].endswith("Z") and int(stamp.timestamp()) == body["created_at"]
     assert body["inputs"] == inputs and body["errors"] == []
     assert body["metadata"]["flow_version"] == flow["version"]
-    assert list(body["outputs"]) == ["ChatOutput-9hGOk"]
-    output = body["outputs"]["ChatOutput-9hGOk"]
+    assert list(body["outputs"]) == ["ChatOutput-echo"]
+    output = body["outputs"]["ChatOutput-echo"]
     assert set(output) == {"type", "component_id", "status", "content", "metadata"}
     assert output["metadata"]["session_id"] == "s-1"
     assert (await client.get("/api/v2/workflows", params={"job_id": body["job_id"]})).json() == body

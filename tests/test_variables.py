@@ -157,6 +157,6 @@ async def test_without_a_secret_key_variables_are_refused_clearly(keyless, clust
 
 
 async def test_the_env_variable_test_flow_is_refused_at_upload_naming_its_custom_node(service, client):
-    response = await client.post("/api/v1/flows/", json=flowkit.shared("langflow-tests/env_variable_test.json"))
+    response = await client.post("/api/v1/flows/", json=flowkit.secret_flow())
     assert response.status_code == 400
-    assert "Secret-zIbKs (Secret)" in response.json()["detail"]
+    assert "Secret-env (Secret)" in response.json()["detail"]

@@ -15,13 +15,13 @@ import asyncpg
 import attrs
 import httpx
 
-import flowkit
+import starters
 from conftest import Processes
 from fake_openai import FakeOpenAI
 
 # The flow under load: Chat Input -> Prompt -> Language Model -> Chat Output, whose model call goes
 # to the fake server and takes `MODEL_DELAY` seconds; its answer echoes the unique input.
-FLOW = "langflow-starters/Basic_Prompting.json"
+FLOW = "Basic Prompting.json"
 INPUT_KEY = "ChatInput-b6UCc.input_value"
 OUTPUT = "ChatOutput-yK0AU"
 MODEL_DELAY = 0.05
@@ -183,7 +183,7 @@ async def fault_service(database_url: str, fake: FakeOpenAI, workers: int = 3,
         started = [processes.worker(concurrency=8) for _ in range(workers)]
         key = await keys.create(pool, f"faults-{uuid.uuid4().hex[:6]}")
         async with httpx.AsyncClient(base_url=base_url, headers={"x-api-key": key}, timeout=30) as http:
-            flow = (await http.post("/api/v1/flows/", json=flowkit.shared(FLOW))).json()
+            flow = (await http.post("/api/v1/flows/", json=starters.load(FLOW))).json()
         yield FaultService(processes, base_url, pool, key, flow["id"], started)
     finally:
         processes.close()
