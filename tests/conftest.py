@@ -30,6 +30,41 @@ from sluice.store import keys, migrate
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 TEMPLATE = "sluice_template"
+# A test that uses one of these (directly or through another fixture, such as `service`) needs a
+# database or a local server: an integration test. Modules that start processes themselves say so
+# with `pytestmark = pytest.mark.integration`.
+INTEGRATION_FIXTURES = frozenset({"cluster", "fake_openai"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test is in one tier: `integration`, or else `unit` (`pytest -m unit` runs those alone)."""
+    for item in items:
+        uses = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("integration") is None and INTEGRATION_FIXTURES.isdisjoint(uses):
+            item.add_marker(pytest.mark.unit)
+        else:
+            item.add_marker(pytest.mark.integration)
+
+
+class _Forbidden(RuntimeError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _unit_tests_stay_in_process(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A unit test that starts a process or opens a network socket fails, so the tiers stay honest."""
+    if request.node.get_closest_marker("unit") is None:
+        return
+
+    def refuse(what: str) -> Any:
+        def refused(*args: Any, **kwargs: Any) -> Any:
+            raise _Forbidden(f"a unit test may not {what}: mark its module `pytest.mark.integration`")
+        return refused
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse("start a process"))
+    monkeypatch.setattr(socket.socket, "connect", refuse("open a network connection"))
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse("open a network connection"))
+    monkeypatch.setattr(socket.socket, "bind", refuse("listen on a port"))
 
 
 class Cluster:

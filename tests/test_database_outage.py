@@ -20,6 +20,9 @@ from sluice import db
 from sluice.embedded_db import EmbeddedPostgres
 from sluice.store import keys, migrate
 
+# Its own PostgreSQL server, stopped and restarted.
+pytestmark = pytest.mark.integration
+
 INPUT = "ChatInput-echo.input_value"
 
 

@@ -6,11 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sluice.store.statements import MIGRATIONS, SQL, sql_files, statement
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.integration  # a child Python process
 def test_stdlib_queue_imports_from_the_repository_root():
     result = subprocess.run(
         [sys.executable, "-c", "import queue, sys; queue.SimpleQueue(); print(queue.__file__)"],

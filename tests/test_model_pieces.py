@@ -111,6 +111,7 @@ async def test_a_model_that_does_not_answer_in_time_fails_clearly(fake_openai):
             await llm.chat(client, model, llm.conversation("", "too slow"))
 
 
+@pytest.mark.integration  # a real connection attempt
 async def test_an_unreachable_endpoint_fails_clearly():
     model = llm.ChatModel(name="m", base_url="http://127.0.0.1:9/v1", api_key="", timeout=2)
     async with httpx.AsyncClient() as client:

@@ -22,6 +22,9 @@ from sluice.engine.network import BlockedAddress, NetworkPolicy, database_endpoi
 from sluice.engine.runner import FlowFailed
 from sluice.engine.services import Services
 
+# Local HTTP servers (the module fixture `server`).
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[LocalServer]:

@@ -11,8 +11,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import REPOSITORY, free_port
 from sluice.embedded_db import EmbeddedPostgres
+
+# Runs `make run` as a process.
+pytestmark = pytest.mark.integration
 
 
 def _processes_mentioning(text: str) -> list[str]:

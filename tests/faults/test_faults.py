@@ -24,6 +24,9 @@ from sluice import db
 from sluice.embedded_db import EmbeddedPostgres
 from sluice.store import keys, migrate
 
+# Processes, servers and PostgreSQL, killed and restarted.
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def fake():
