@@ -20,8 +20,9 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 
+# The browser tests drive a headless Chromium: tests/chromium.sh finds one, or installs Debian's.
 test: install lint
-	$(BIN)/pytest
+	SLUICE_TEST_CHROMIUM="$$(sh tests/chromium.sh)" && export SLUICE_TEST_CHROMIUM && $(BIN)/pytest
 
 # The fault-injection suite in its full form (`make test` runs the short form), with its table.
 faults: install

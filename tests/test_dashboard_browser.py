@@ -4,6 +4,8 @@ Screenshots land in docs/screenshots/ for the README."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -13,7 +15,8 @@ from playwright.async_api import async_playwright, expect
 import flowkit
 from conftest import REPOSITORY, start_service
 
-CHROMIUM = "/usr/bin/chromium"
+# `make test` finds or installs one (tests/chromium.sh) and names it here.
+CHROMIUM = os.environ.get("SLUICE_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = REPOSITORY / "docs" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
