@@ -77,11 +77,44 @@ class Cluster:
         return self.server.url(name)
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_taken(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+# A port found free can be taken by another process before the child binds it: a child that fails
+# to start while its port is now taken lost that race, and is started again on another free port.
+PORT_ATTEMPTS = 5
+
+
+def start_postgres(data_dir: Path, port: int | None = None) -> EmbeddedPostgres:
+    """An embedded PostgreSQL in `data_dir`, on `port` or else on a free port."""
+    for attempt in range(PORT_ATTEMPTS):
+        server = EmbeddedPostgres(data_dir, port or free_port())
+        server.stop()  # one left running by an interrupted run would hold its old port
+        try:
+            server.start()
+            return server
+        except RuntimeError:
+            if port is not None or attempt == PORT_ATTEMPTS - 1 or not port_taken(server.port):
+                raise
+    raise AssertionError("unreachable")
+
+
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[Cluster]:
-    port = int(os.environ.get("SLUICE_TEST_PG_PORT", "54339"))
-    server = EmbeddedPostgres(REPOSITORY / ".data" / "test-postgres", port)
-    server.start()
+    chosen = os.environ.get("SLUICE_TEST_PG_PORT")
+    server = start_postgres(REPOSITORY / ".data" / "test-postgres", int(chosen) if chosen else None)
     server.psql(f"drop database if exists {TEMPLATE}")
     server.psql(f"create database {TEMPLATE}")
 
@@ -97,12 +130,6 @@ def cluster() -> Iterator[Cluster]:
     asyncio.run(apply())
     yield Cluster(server)
     server.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Processes:
@@ -124,16 +151,26 @@ class Processes:
 
     def api(self, *args: str, **env: str) -> str:
         """Start `sluice serve` (with extra `args`, e.g. `--workers 2`) and wait until it is ready."""
-        port = free_port()
-        process = self._spawn("serve", "--port", str(port), *args, env=env)
-        base_url = f"http://127.0.0.1:{port}"
+        for attempt in range(PORT_ATTEMPTS):
+            port = free_port()
+            process = self._spawn("serve", "--port", str(port), *args, env=env)
+            base_url = f"http://127.0.0.1:{port}"
+            if self._ready(process, base_url):
+                return base_url
+            if attempt == PORT_ATTEMPTS - 1 or not port_taken(port):
+                break
+        raise RuntimeError("the API process exited during start-up")
+
+    @staticmethod
+    def _ready(process: subprocess.Popen[bytes], base_url: str) -> bool:
+        """Whether the API answers ready; False if it exits first."""
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError("the API process exited during start-up")
+                return False
             try:
                 if httpx.get(f"{base_url}/health/ready", timeout=1).status_code == 200:
-                    return base_url
+                    return True
             except httpx.HTTPError:
                 time.sleep(0.05)
         raise RuntimeError("the API did not become ready")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -38,4 +39,13 @@ async def wait_for_row(pool: Any, query: str, *args: Any, timeout: float = 30) -
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"no row for {query!r} after {timeout}s")
+        await asyncio.sleep(0.05)
+
+
+async def wait_until(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 10) -> None:
+    """Poll `check` until it holds: for effects another process shows once a signal reached it."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: still not so after {timeout}s")
         await asyncio.sleep(0.05)

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 import flowkit
-from conftest import REPOSITORY, Processes, free_port
+from conftest import REPOSITORY, Processes, start_postgres
 from sluice import db
 from sluice.embedded_db import EmbeddedPostgres
 from sluice.store import keys, migrate
@@ -28,9 +28,7 @@ INPUT = "ChatInput-echo.input_value"
 
 @pytest.fixture(scope="module")
 def own_server() -> Iterator[EmbeddedPostgres]:
-    server = EmbeddedPostgres(REPOSITORY / ".data" / "test-postgres-outage", free_port())
-    server.stop()  # one left running by an interrupted run would hold its old port
-    server.start()
+    server = start_postgres(REPOSITORY / ".data" / "test-postgres-outage")
     yield server
     server.stop()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPOSITORY, free_port
+from conftest import PORT_ATTEMPTS, REPOSITORY, free_port, port_taken
 from sluice.embedded_db import EmbeddedPostgres
 
 # Runs `make run` as a process.
@@ -38,14 +38,27 @@ def _read_ready_lines(process: subprocess.Popen[str], timeout: float = 120) -> l
     return lines
 
 
+def _sluice_up(data_dir: Path) -> tuple[subprocess.Popen[str], int, int, list[str]]:
+    """`sluice up` on free ports, started again on others if it lost one of them to another process."""
+    for attempt in range(PORT_ATTEMPTS):
+        api_port, pg_port = free_port(), free_port()
+        env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+        env |= {"SLUICE_PORT": str(api_port), "SLUICE_PG_PORT": str(pg_port), "SLUICE_DATA_DIR": str(data_dir)}
+        up = subprocess.Popen([sys.executable, "-m", "sluice", "up"], cwd=REPOSITORY, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        lines = _read_ready_lines(up)
+        if len(lines) == 3 or attempt == PORT_ATTEMPTS - 1 or up.poll() is None:
+            return up, api_port, pg_port, lines
+        up.wait()
+        if not (port_taken(api_port) or port_taken(pg_port)):
+            return up, api_port, pg_port, lines
+    raise AssertionError("unreachable")
+
+
 def test_make_run_serves_the_printed_curl_and_stops_cleanly(tmp_path):
-    api_port, pg_port = free_port(), free_port()
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env |= {"SLUICE_PORT": str(api_port), "SLUICE_PG_PORT": str(pg_port), "SLUICE_DATA_DIR": str(tmp_path)}
-    up = subprocess.Popen([sys.executable, "-m", "sluice", "up"], cwd=REPOSITORY, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    up, api_port, pg_port, lines = _sluice_up(tmp_path)
     try:
-        ready, key_line, curl = _read_ready_lines(up)
+        ready, key_line, curl = lines
         assert ready == f"Sluice is ready at http://127.0.0.1:{api_port}"
         key = key_line.removeprefix("API key: ")
         assert key.startswith("sk-")

@@ -41,17 +41,23 @@ async def test_a_queued_job_is_cancelled_at_once(no_workers):
             ("status", "queued"), ("status", "cancelled"), ("end", "cancelled")]
 
 
-async def test_a_running_job_is_interrupted_and_cancelled(service, client):
+async def test_a_running_job_is_interrupted_and_cancelled(cluster):
     """Contract: a running job is interrupted and becomes `cancelled`; its worker's late writes change nothing."""
-    flow = await service.flow(client, flowkit.sleep_flow(1.0))
-    job_id = (await client.post("/api/v2/workflows", json={"flow_id": flow["id"], "background": True})).json()["job_id"]
-    await wait_for_status(client, job_id, "in_progress")
-    response = await client.post("/api/v2/workflows/stop", json={"job_id": job_id})
-    assert response.json()["message"] == f"Job {job_id} cancelled successfully."
-    assert (await client.get("/api/v2/workflows", params={"job_id": job_id})).json()["status"] == "cancelled"
-    # Past the time the flow would have taken, nothing was appended after the cancellation.
-    await asyncio.sleep(1.5)
-    log = await follow(client, job_id)
+    async with start_service(cluster, workers=0) as own:
+        worker = own.processes.worker(concurrency=1)
+        _, key = await own.key()
+        async with own.client(key) as client:
+            flow = await own.flow(client, flowkit.sleep_flow(1.0))
+            job_id = (await client.post("/api/v2/workflows", json={"flow_id": flow["id"], "background": True})
+                      ).json()["job_id"]
+            await wait_for_status(client, job_id, "in_progress")
+            response = await client.post("/api/v2/workflows/stop", json={"job_id": job_id})
+            assert response.json()["message"] == f"Job {job_id} cancelled successfully."
+            assert (await client.get("/api/v2/workflows", params={"job_id": job_id})).json()["status"] == "cancelled"
+            # Once its worker has exited, whatever it was going to write has been written (or fenced off):
+            # nothing was appended after the cancellation.
+            assert await asyncio.to_thread(own.processes.stop, worker) == 0
+            log = await follow(client, job_id)
     assert [event.event for event in log[-2:]] == ["status", "end"]
     assert log[-1].data["status"] == "cancelled"
     assert not any(event.event == "component_end" and event.data["component_id"] == "Sleep-1" for event in log)

@@ -18,10 +18,10 @@ import httpx
 import pytest
 from load import MODEL_DELAY, assert_nothing_lost, check_every_job, fault_service, scale
 
-from conftest import REPOSITORY, free_port
+from conftest import REPOSITORY, start_postgres
 from fake_openai import FakeOpenAI
+from jobwait import wait_for_row, wait_until
 from sluice import db
-from sluice.embedded_db import EmbeddedPostgres
 from sluice.store import keys, migrate
 
 # Processes, servers and PostgreSQL, killed and restarted.
@@ -52,8 +52,7 @@ async def test_workers_killed_mid_run_repeatedly(cluster, fake):
 
 
 async def test_postgres_crash_and_restart(fake, tmp_path):
-    server = EmbeddedPostgres(tmp_path / "pg", free_port())
-    server.start()
+    server = start_postgres(tmp_path / "pg")
     try:
         server.create_database("sluice")
         conn = await db.connect(server.url("sluice"))
@@ -102,7 +101,8 @@ async def test_partitioned_worker_is_taken_over_and_its_late_writes_are_fenced(c
             await asyncio.sleep(1)
             frozen = service.workers[0]
             frozen.send_signal(signal.SIGSTOP)
-            await asyncio.sleep(5)  # more than twice the 2 s lease
+            # Frozen until its leases ran out and another worker took one of its jobs over.
+            await wait_for_row(service.pool, "select count(*) from jobs where attempt > 1")
             frozen.send_signal(signal.SIGCONT)
             await asyncio.sleep(2)
         report = await check_every_job(service.pool, load, "partitioned worker")
@@ -165,6 +165,10 @@ async def test_overload_queues_everything_and_drains(cluster, fake):
         assert memory_after[pid] < before + 100_000, f"process {pid} grew from {before} kB to {memory_after[pid]} kB"
 
 
+async def refused(http: httpx.AsyncClient) -> bool:
+    return (await http.get("/api/v1/flows/")).status_code == 401
+
+
 async def test_revoked_key_stops_at_once_everywhere_and_guessing_costs_no_writes(cluster, fake):
     async with fault_service(cluster.new_database(), fake, workers=0) as service:
         second_api = service.processes.api()
@@ -176,9 +180,8 @@ async def test_revoked_key_stops_at_once_everywhere_and_guessing_costs_no_writes
             key_id = await service.pool.fetchval("select id from api_keys where key_hash = $1",
                                                  keys.key_hash(service.key))
             await keys.revoke(service.pool, key_id)
-            await asyncio.sleep(0.2)  # the NOTIFY's trip to each API process
-            for http in clients:
-                assert (await http.get("/api/v1/flows/")).status_code == 401
+            for http in clients:  # refused once the revocation's NOTIFY reached its API process
+                await wait_until(lambda http=http: refused(http), "a revoked key is refused by every API process")
             before = await service.pool.fetchval(NEXT_XID)
             async with httpx.AsyncClient(base_url=service.base_url, timeout=10) as guesser:
                 answers = await asyncio.gather(*(
