@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 import flowkit
-from jobwait import wait_for_status
+from jobwait import wait_for_status, wait_until
 from sluice.store import keys
 
 LIMIT = 4096
@@ -154,6 +154,11 @@ async def test_missing_unknown_and_revoked_keys_are_401(service, owner_key):
         assert (await client.get("/api/v1/flows/")).status_code == 200
         key_id = next(row["id"] for row in await keys.list_all(service.pool, owner))
         assert await keys.revoke(service.pool, key_id)
+
+        async def refused() -> bool:  # once the revocation's NOTIFY reached the API process
+            return (await client.get("/api/v1/flows/")).status_code == 401
+
+        await wait_until(refused, "a revoked key is refused")
         assert_error(await client.get("/api/v1/flows/"), 401, "UNAUTHORIZED")
     requests = [("GET", "/api/v1/flows/"), ("POST", "/api/v1/flows/"), ("GET", "/api/v1/flows/x"),
                 ("GET", "/api/v1/flows/x/versions"), ("POST", "/api/v2/workflows"),
