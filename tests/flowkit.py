@@ -54,8 +54,12 @@ def edge(source: str, output: str, target: str, target_field: str) -> dict[str, 
 
 
 def export(name: str, nodes: list[dict[str, Any]], edges: list[dict[str, Any]],
-           endpoint_name: str | None = None) -> dict[str, Any]:
+           endpoint_name: str | None = None, description: str | None = None) -> dict[str, Any]:
+    """A flow export; with a `description`, also the other top-level fields Langflow's export writes."""
     document: dict[str, Any] = {"name": name, "data": {"nodes": nodes, "edges": edges}}
+    if description is not None:
+        document |= {"description": description, "endpoint_name": None, "is_component": False,
+                     "last_tested_version": starters.VERSION, "tags": []}
     if endpoint_name:
         document["endpoint_name"] = endpoint_name
     return document
@@ -76,12 +80,6 @@ def sleep_flow(seconds: float, name: str = "Sleepy") -> dict[str, Any]:
     )
 
 
-def exported(document: dict[str, Any], description: str) -> dict[str, Any]:
-    """`document` with the top-level fields Langflow's export writes beside `name` and `data`."""
-    return {**document, "description": description, "endpoint_name": None, "is_component": False,
-            "last_tested_version": starters.VERSION, "tags": []}
-
-
 def chat_input(node_id: str) -> dict[str, Any]:
     return starters.node("ChatInput", node_id, input_value="", session_id="")
 
@@ -93,8 +91,8 @@ def chat_output(node_id: str) -> dict[str, Any]:
 def echo_flow(name: str = "Echo") -> dict[str, Any]:
     """Chat Input -> Chat Output, both as Langflow's starters export them: answers with the message."""
     said, answer = chat_input("ChatInput-echo"), chat_output("ChatOutput-echo")
-    return exported(export(name, [said, answer], [starters.wire(said, "message", answer, "input_value")]),
-                    "Answers with the chat message it is given.")
+    return export(name, [said, answer], [starters.wire(said, "message", answer, "input_value")],
+                  description="Answers with the chat message it is given.")
 
 
 def prompt_node(node_id: str, template: str, **values: str) -> dict[str, Any]:
@@ -117,7 +115,8 @@ def prompt_flow(name: str = "Prompted") -> dict[str, Any]:
     said, answer = chat_input("ChatInput-prompt"), chat_output("ChatOutput-prompt")
     prompt = prompt_node("Prompt-prompt", "You said: {question}", question="")
     return export(name, [said, prompt, answer], [starters.wire(said, "message", prompt, "question"),
-                                                 starters.wire(prompt, "prompt", answer, "input_value")])
+                                                 starters.wire(prompt, "prompt", answer, "input_value")],
+                  description="Puts the chat message into a prompt and answers with it.")
 
 
 def memory_chatbot(name: str = "Memory Chatbot without a model") -> dict[str, Any]:
@@ -140,7 +139,7 @@ def memory_chatbot(name: str = "Memory Chatbot without a model") -> dict[str, An
         starters.wire(convert, "message_output", prompt, "context"),
         starters.wire(said, "message", prompt, "user_message"),
         starters.wire(prompt, "prompt", answer, "input_value"),
-    ])
+    ], description="Shows the prompt a model would get: the conversation so far and the new message.")
 
 
 def sender_flow(name: str = "Named sender") -> dict[str, Any]:
@@ -149,7 +148,8 @@ def sender_flow(name: str = "Named sender") -> dict[str, Any]:
     sender = node("TextInput-api", "TextInput", {"input_value": field("AI", "str", input_types=["Message"])},
                   outputs=("text",), display_name="Text Input")
     return export(name, [said, sender, answer], [starters.wire(sender, "text", answer, "sender_name"),
-                                                 starters.wire(said, "message", answer, "input_value")])
+                                                 starters.wire(said, "message", answer, "input_value")],
+                  description="Answers with the chat message, under the sender name a Text Input gives.")
 
 
 def legacy_flow(name: str = "Langflow 0.x chain") -> dict[str, Any]:
@@ -187,14 +187,15 @@ def webhook_custom_flow(name: str = "Webhook into custom code") -> dict[str, Any
         edge("Webhook-hook", "output_data", "CustomComponent-first", "input_value"),
         starters.wire(said, "message", answer, "input_value"),
         edge("CustomComponent-first", "output", "CustomComponent-second", "input_value"),
-    ])
+    ], description="A webhook whose data goes through two custom components.")
 
 
 def secret_flow(name: str = "Environment variable") -> dict[str, Any]:
     """A custom-code `Secret` component (it reads an environment variable) -> Chat Output."""
     secret = custom_code_node("Secret-env", "Secret", ("secret_key_input",), "text")
     answer = chat_output("ChatOutput-env")
-    return export(name, [secret, answer], [starters.wire(secret, "text", answer, "input_value")])
+    return export(name, [secret, answer], [starters.wire(secret, "text", answer, "input_value")],
+                  description="Answers with an environment variable read by a custom component.")
 
 
 def sequence_loop_flow(count: int = 10, name: str = "Loop over a sequence") -> dict[str, Any]:
@@ -217,7 +218,7 @@ def sequence_loop_flow(count: int = 10, name: str = "Loop over a sequence") -> d
         edge("SluiceTestSequence-seq", "output", "SluiceTestZip-zip", "list2"),
         edge("LoopComponent-seq", "done", "SluiceTestZip-zip", "list1"),
         edge("SluiceTestZip-zip", "output", "ChatOutput-loop", "input_value"),
-    ])
+    ], description="Loops over a sequence and pairs each pass with its item.")
 
 
 def project_flows() -> dict[str, dict[str, Any]]:
