@@ -12,6 +12,9 @@ import pytest
 from conftest import Cluster, free_port
 from sluice.embedded_db import EmbeddedPostgres
 
+# PostgreSQL servers, started and connected to.
+pytestmark = pytest.mark.integration
+
 
 async def assert_password_required(server: EmbeddedPostgres) -> None:
     url = server.url()

@@ -50,6 +50,7 @@ def test_a_secret_setting_never_shows_its_value():
     assert settings.listen_url == settings.database_url
 
 
+@pytest.mark.integration  # a child process
 def test_a_process_with_a_bad_setting_exits_with_that_sentence_and_no_traceback():
     env = {**os.environ, "DATABASE_URL": "postgresql://127.0.0.1:1/none", "SLUICE_POOL_SIZE": "lots"}
     done = subprocess.run([sys.executable, "-m", "sluice", "worker"], env=env, capture_output=True, text=True,

@@ -11,18 +11,20 @@ import pytest
 
 import flowkit
 import inprocess
-from conftest import REPOSITORY, Cluster, Service, free_port, start_service
+from conftest import REPOSITORY, Cluster, Service, start_postgres, start_service
 from sluice.config import Settings
 from sluice.embedded_db import EmbeddedPostgres
 from sluice.engine.runner import FlowFailed
 from sluice.engine.services import Services
 
+# A PostgreSQL server of its own (the module fixture `other_server`).
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def other_server() -> Iterator[EmbeddedPostgres]:
     """A PostgreSQL that is not Sluice's own (that one the component can never reach)."""
-    server = EmbeddedPostgres(REPOSITORY / ".data" / "test-postgres-sql", free_port())
-    server.start()
+    server = start_postgres(REPOSITORY / ".data" / "test-postgres-sql")
     yield server
     server.stop()
 

@@ -17,9 +17,8 @@ import pytest
 import fake_openai as fake
 import flowkit
 import sse
-from conftest import Cluster, Service, free_port, start_service
+from conftest import Cluster, Service, start_postgres, start_service
 from httpserver import LocalServer, local_server
-from sluice.embedded_db import EmbeddedPostgres
 from test_variables import SECRET_KEY, store
 
 # What the operator offers flows from the environment: one model key, and (by mistake) Sluice's own
@@ -250,8 +249,7 @@ async def test_http_components_never_reach_sluices_own_database(service, client,
 
 
 async def test_the_sql_component_still_reaches_an_allowed_database(service, client, cluster, tmp_path):
-    other = EmbeddedPostgres(tmp_path / "other", free_port())
-    await asyncio.to_thread(other.start)
+    other = await asyncio.to_thread(start_postgres, tmp_path / "other")
     try:
         flow = await service.flow(client, sql_flow(other.url(), "select 41 + 1 as answer"))
         body = await run(client, flow["id"])

@@ -19,6 +19,9 @@ UV = (sys.executable, "-m", "uv")
 FLOW = REPOSITORY / "service" / "sluice" / "demo" / "echo.json"
 
 
+# Builds a wheel and installs it into a virtualenv of its own: processes.
+pytestmark = pytest.mark.integration
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
     """The `bin/` folder of a fresh virtualenv holding only the built wheel and its dependencies."""
