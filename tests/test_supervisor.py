@@ -29,6 +29,7 @@ def python(code: str) -> list[str]:
     return [sys.executable, "-c", code]
 
 
+@pytest.mark.integration  # small real child processes
 async def test_a_child_crashing_at_start_up_before_ready_gives_up_with_its_last_lines():
     crashing = Child("broken", python("import sys; print('cannot bind: address in use'); sys.exit(3)"), {})
     steady = Child("steady", python("import time; time.sleep(60)"), {})
@@ -40,6 +41,7 @@ async def test_a_child_crashing_at_start_up_before_ready_gives_up_with_its_last_
     assert steady.process is not None and steady.process.returncode is not None  # stopped with the rest
 
 
+@pytest.mark.integration  # small real child processes
 async def test_after_ready_a_child_that_exits_is_started_again_and_stop_ends_all(tmp_path):
     marker = tmp_path / "runs"
     # Exits on its first run, stays up on the next: as a worker killed once.

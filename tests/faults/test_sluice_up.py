@@ -34,6 +34,9 @@ from jobwait import wait_for_row
 from sluice import db
 from sluice.embedded_db import EmbeddedPostgres
 
+# `sluice up` itself, its children and its PostgreSQL, killed and restarted.
+pytestmark = pytest.mark.integration
+
 SLEEP_INPUT = "ChatInput-in.input_value"
 SLEEP_OUTPUT = "ChatOutput-out"
 
