@@ -16,6 +16,9 @@ from bench.fidelity.sluice_side import run_turns
 
 from sluice.engine.services import Services
 
+# A local recording model server (the fixture `model`).
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
 def model(monkeypatch):
