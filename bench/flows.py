@@ -17,11 +17,16 @@ from bench.procs import REPOSITORY
 FOLDER = REPOSITORY / ".cache" / "langflow" / "bench"
 
 
-def _flowkit() -> Any:
+def tests_module(name: str) -> Any:
+    """A module of the test suite's flow builders (`flowkit`, `starters`): one source of flows."""
     tests = str(REPOSITORY / "tests")
     if tests not in sys.path:
         sys.path.append(tests)
-    return importlib.import_module("flowkit")
+    return importlib.import_module(name)
+
+
+def _flowkit() -> Any:
+    return tests_module("flowkit")
 
 
 def echo() -> Path:

@@ -27,9 +27,10 @@ async def test_malformed_json(client):
 
 async def test_unknown_field(service, client):
     flow = await service.flow(client, flowkit.echo_flow())
-    body = assert_error(await client.post("/api/v2/workflows", json={"flow_id": flow["id"], "tweaks": {}}),
+    # Neither the documented body nor Langflow 1.13's has this field.
+    body = assert_error(await client.post("/api/v2/workflows", json={"flow_id": flow["id"], "tweeks": {}}),
                         400, "INVALID_REQUEST")
-    assert "tweaks" in body["detail"]
+    assert "tweeks" in body["detail"]
 
 
 @pytest.mark.parametrize("payload", [

@@ -14,7 +14,10 @@ from typing import Any
 
 import attrs
 
-from bench.fidelity import starters
+from bench.flows import tests_module
+
+# Langflow's starter exports from the pinned wheel, fetched and cached as the tests do (tests/starters.py).
+starters = tests_module("starters")
 
 FLOWS = Path(__file__).resolve().parents[2] / ".bench" / "fidelity-flows"
 
@@ -58,16 +61,17 @@ def starter_cases() -> list[Case]:
     plain = ["Basic Prompting", "Blog Writer", "Deep Research Agent", "Image Sentiment Analysis",
              "Instagram Copywriter", "Market Research", "Multi Agent Flow", "SEO Keyword Generator",
              "Sequential Tasks Agents", "Social Media Agent", "Twitter Thread Generator"]
-    cases = [Case(name, _with_model(starters.load(name))) for name in plain]
-    cases.append(Case("Simple Agent", _with_model(starters.load("Simple Agent")),
+    cases = [Case(name, _with_model(starters.load(f"{name}.json"))) for name in plain]
+    cases.append(Case("Simple Agent", _with_model(starters.load("Simple Agent.json")),
                       ("Hello, who are you?", "And what did I just ask you?")))
-    cases.append(Case("Travel Planning Agents", _with_model(starters.load("Travel Planning Agents")),
+    cases.append(Case("Travel Planning Agents", _with_model(starters.load("Travel Planning Agents.json")),
                       (f"Plan three days in Lisbon. {CALCULATE}",)))
-    cases.append(Case("Simple Agent, web search offline", _with_model(starters.load("Simple Agent")),
+    cases.append(Case("Simple Agent, web search offline", _with_model(starters.load("Simple Agent.json")),
                       (f"News about Langflow? {SEARCH}",)))
-    cases.append(Case("Financial Report Parser, report typed in", _typed_in(starters.load("Financial Report Parser")),
+    report = starters.load("Financial Report Parser.json")
+    cases.append(Case("Financial Report Parser, report typed in", _typed_in(report),
                       ("Revenue was 12 million dollars; EBITDA 3 million; net income 1.5 million.",)))
-    cases.append(Case("Basic Prompting, two turns", _with_model(starters.load("Basic Prompting")),
+    cases.append(Case("Basic Prompting, two turns", _with_model(starters.load("Basic Prompting.json")),
                       ("First question.", "Second question.")))
     return cases
 
@@ -93,16 +97,12 @@ def _with_model(flow: dict[str, Any]) -> dict[str, Any]:
 
 
 def _clone(node_type: str, node_id: str, **values: Any) -> dict[str, Any]:
-    built = copy.deepcopy(starters.node(node_type))
-    built["id"] = built["data"]["id"] = node_id
-    for field, value in values.items():
-        built["data"]["node"]["template"][field]["value"] = value
-    return built
+    return starters.node(node_type, node_id, **values)
 
 
 def _prompt(node_id: str, template: str) -> dict[str, Any]:
     """A starter's Prompt with the variables `context` and `question` (Document Q&A's)."""
-    for raw in starters.load("Document Q&A")["data"]["nodes"]:
+    for raw in starters.load("Document Q&A.json")["data"]["nodes"]:
         if raw["data"].get("type") == "Prompt":
             built = copy.deepcopy(raw)
             built["id"] = built["data"]["id"] = node_id
