@@ -119,7 +119,11 @@ class Settings:
                                    "an HTTP response body (after decompression)")
     sql_timeout: float = setting("SLUICE_SQL_TIMEOUT", 30.0, _positive(_number), "an SQL component's statement")
     sql_max_rows: int = setting("SLUICE_SQL_MAX_ROWS", 10_000, _positive(_integer), "rows an SQL component returns")
-    file_max_bytes: int = setting("SLUICE_FILE_MAX_BYTES", 10 * MiB, _positive(_integer), "a file SaveToFile writes")
+    file_max_bytes: int = setting("SLUICE_FILE_MAX_BYTES", 10 * MiB, _positive(_integer),
+                                  "a file SaveToFile writes, or an owner uploads")
+    # Langflow's LANGFLOW_WEBHOOK_AUTH_ENABLE. Off, a caller without a key may run any flow it names by id.
+    webhook_auth: bool = setting("SLUICE_WEBHOOK_AUTH_ENABLE", True, _boolean,
+                                 "`false`: the v1 webhook runs a flow named by id without an API key")
 
     def __attrs_post_init__(self) -> None:
         if not self.listen_url:

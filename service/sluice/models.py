@@ -134,6 +134,8 @@ class FlowSummary:
     updated_at: datetime
     # Maximum run time of the flow's jobs, when lower than SLUICE_JOB_TIMEOUT.
     timeout_seconds: int | None = None
+    # The project (Langflow's folder) the flow belongs to, if any.
+    project_id: UUID | None = None
 
 
 @attrs.frozen

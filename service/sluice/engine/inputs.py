@@ -30,20 +30,21 @@ class InvalidInputs(ValueError):
         self.key = key
 
 
-def group_overrides(graph: Graph, inputs: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Overrides by node id and field name, or InvalidInputs for the first bad key."""
+def group_overrides(graph: Graph, inputs: Mapping[str, Any], kind: str = "inputs") -> dict[str, dict[str, Any]]:
+    """Overrides by node id and field name, or InvalidInputs for the first bad key. `kind` names
+    what the caller sent them as (v2 `inputs`, v1 `tweaks`)."""
     grouped: dict[str, dict[str, Any]] = {}
     for key, value in inputs.items():
         component, dot, parameter = key.partition(".")
-        node = _find_node(graph, component, key)
+        node = _find_node(graph, component, key, kind)
         if dot:
-            grouped.setdefault(node.id, {})[parameter] = _checked(node, parameter, value, key)
+            grouped.setdefault(node.id, {})[parameter] = _checked(node, parameter, value, key, kind)
         elif isinstance(value, Mapping):
             for name, field_value in value.items():
-                grouped.setdefault(node.id, {})[name] = _checked(node, str(name), field_value, key)
+                grouped.setdefault(node.id, {})[name] = _checked(node, str(name), field_value, key, kind)
         else:
             raise InvalidInputs(
-                key, f"The inputs key {key!r} must be `component_id.parameter`, or name a component "
+                key, f"The {kind} key {key!r} must be `component_id.parameter`, or name a component "
                 "with an object of parameters as its value."
             )
     return grouped
@@ -52,6 +53,11 @@ def group_overrides(graph: Graph, inputs: Mapping[str, Any]) -> dict[str, dict[s
 def accepts(node: Node, parameter: str) -> bool:
     """Whether a run may set this parameter of the node."""
     return (node.fields.get(parameter) or _extra_field(node, parameter)) is not None
+
+
+def flat_overrides(grouped: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Grouped overrides as `{component_id}.{parameter}` keys, the form a job stores."""
+    return {f"{node_id}.{name}": value for node_id, fields in grouped.items() for name, value in fields.items()}
 
 
 def session_id(inputs: Mapping[str, Any]) -> str | None:
@@ -66,7 +72,7 @@ def session_id(inputs: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _find_node(graph: Graph, name: str, key: str) -> Node:
+def _find_node(graph: Graph, name: str, key: str, kind: str) -> Node:
     node = graph.nodes.get(name)
     if node is not None:
         return node
@@ -74,15 +80,15 @@ def _find_node(graph: Graph, name: str, key: str) -> Node:
     if len(named) == 1:
         return named[0]
     valid = ", ".join(graph.nodes)
-    raise InvalidInputs(key, f"The inputs key {key!r} names no component of this flow; valid ids: {valid}.")
+    raise InvalidInputs(key, f"The {kind} key {key!r} names no component of this flow; valid ids: {valid}.")
 
 
-def _checked(node: Node, parameter: str, value: Any, key: str) -> Any:
+def _checked(node: Node, parameter: str, value: Any, key: str, kind: str) -> Any:
     field = node.fields.get(parameter) or _extra_field(node, parameter)
     if field is None:
-        raise InvalidInputs(key, f"The inputs key {key!r} names no parameter of component {node.id}.")
+        raise InvalidInputs(key, f"The {kind} key {key!r} names no parameter {parameter!r} of component {node.id}.")
     if not _fits(field, value):
-        raise InvalidInputs(key, f"The inputs key {key!r} has a value of the wrong type for a "
+        raise InvalidInputs(key, f"The {kind} key {key!r} has a value of the wrong type for a "
                             f"{'list of ' if field.is_list else ''}{field.type} parameter.")
     return value
 

@@ -18,7 +18,7 @@ from starlette.routing import Mount, Route
 from sluice import db
 from sluice.batching import Batcher
 from sluice.config import Settings
-from sluice.http import files, flows, health, metrics, openapi, workflows
+from sluice.http import files, flows, health, metrics, openapi, projects, v1_run, webhook, workflows
 from sluice.http.auth import KeyCache
 from sluice.http.errors import handlers
 from sluice.http.feeds import JobFeeds
@@ -58,14 +58,27 @@ ROUTES: tuple[tuple[str, dict[str, Endpoint]], ...] = (
     ("/openapi.json", {"GET": openapi.document}),
     ("/api/v1/flows/", {"GET": flows.list_flows, "POST": flows.create_flow}),
     ("/api/v1/flows", {"GET": flows.list_flows, "POST": flows.create_flow}),
-    ("/api/v1/flows/{flow_id}", {"GET": flows.read_flow, "PUT": flows.update_flow, "DELETE": flows.delete_flow}),
+    ("/api/v1/flows/upload/", {"POST": flows.upload_flows}),
+    ("/api/v1/flows/{flow_id}", {"GET": flows.read_flow, "PUT": flows.upsert_flow, "PATCH": flows.patch_flow,
+                                 "DELETE": flows.delete_flow}),
     ("/api/v1/flows/{flow_id}/versions", {"GET": flows.list_versions}),
+    ("/api/v1/projects/", {"GET": projects.list_projects, "POST": projects.create_project}),
+    ("/api/v1/projects/upload/", {"POST": projects.upload_project}),
+    ("/api/v1/projects/download/{project_id}", {"GET": projects.download_project}),
+    ("/api/v1/projects/{project_id}", {"GET": projects.read_project, "PATCH": projects.update_project,
+                                       "DELETE": projects.delete_project}),
+    ("/api/v1/run/advanced/{flow_id_or_name}", {"POST": v1_run.run_advanced}),
+    ("/api/v1/run/{flow_id_or_name}", {"POST": v1_run.run_flow}),
+    ("/api/v1/webhook/{flow_id_or_name}", {"POST": webhook.run_webhook}),
     ("/api/v2/workflows", {"GET": workflows.get_workflow, "POST": workflows.run_workflow}),
     ("/api/v2/workflows/stop", {"POST": workflows.stop_workflow}),
     ("/api/v2/workflows/pending", {"GET": workflows.list_pending}),
     ("/api/v2/workflows/{job_id}/events", {"GET": workflows.workflow_events}),
     ("/api/v2/workflows/{job_id}/resume", {"POST": workflows.resume_workflow}),
-    ("/api/v2/files/{file_id}", {"GET": files.download_file}),
+    ("/api/v1/files/upload/{flow_id}", {"POST": files.upload_flow_file}),
+    ("/api/v2/files", {"GET": files.list_files, "POST": files.upload_file}),
+    ("/api/v2/files/", {"GET": files.list_files, "POST": files.upload_file}),
+    ("/api/v2/files/{file_id}", {"GET": files.download_file, "DELETE": files.delete_file}),
 )
 
 

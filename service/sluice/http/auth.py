@@ -6,6 +6,8 @@ them, so a revoked key stops working at once without a query per request.
 
 from __future__ import annotations
 
+import uuid
+
 import asyncpg
 from starlette.requests import Request
 
@@ -35,6 +37,15 @@ class KeyCache:
 
     def clear(self) -> None:
         self._owners.clear()
+
+
+# Langflow's APIs name users by UUID (a flow's `user_id`, a file's); an owner's is derived from its
+# name, so it is stable and never shows the name itself.
+_OWNERS = uuid.UUID("6d1f0a4e-3c59-4f7e-9d35-2b8c1e5a7f90")
+
+
+def owner_uuid(owner: str) -> uuid.UUID:
+    return uuid.uuid5(_OWNERS, owner)
 
 
 async def require_owner(request: Request) -> str:

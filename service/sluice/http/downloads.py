@@ -17,7 +17,7 @@ from sluice.store.files import StoredFile
 CHUNK = 1024 * 1024
 
 
-def _not_found(text: str) -> ApiError:
+def file_not_found(text: str) -> ApiError:
     return ApiError(404, "FILE_NOT_FOUND", f"File {text} was not found.", file_id=text)
 
 
@@ -34,10 +34,10 @@ async def file_response(pool: asyncpg.Pool, owner: str, text: str) -> Response:
     try:
         file_id = UUID(text)
     except ValueError:
-        raise _not_found(text) from None
+        raise file_not_found(text) from None
     stored = await files.read(pool, file_id, owner, CHUNK)
     if stored is None:
-        raise _not_found(text)
+        raise file_not_found(text)
     headers = {"Content-Disposition": content_disposition(stored.name), "Content-Length": str(stored.size)}
     if len(stored.head) >= stored.size:
         return Response(stored.head, media_type=stored.mime_type, headers=headers)

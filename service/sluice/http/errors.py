@@ -12,7 +12,16 @@ from starlette.responses import Response
 
 from sluice import db
 from sluice.http.responses import JSONResponse
-from sluice.runs.errors import Conflict, InvalidDecision, InvalidRun, NotFound, RunError, ShuttingDown, StillRunning
+from sluice.runs.errors import (
+    Conflict,
+    InvalidDecision,
+    InvalidRun,
+    NotFound,
+    RunError,
+    RunFailed,
+    ShuttingDown,
+    StillRunning,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +53,7 @@ async def api_error(request: Request, exc: Exception) -> Response:
 # The status code of each kind of run error (sluice/runs/errors.py).
 RUN_ERROR_STATUS: dict[type[RunError], int] = {
     NotFound: 404, InvalidRun: 400, Conflict: 409, InvalidDecision: 422, StillRunning: 408, ShuttingDown: 503,
+    RunFailed: 500,
 }
 
 

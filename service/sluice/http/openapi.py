@@ -21,6 +21,7 @@ from sluice.http.bodies import NativeRunRequest, ResumeRequest, RunRequest, Stop
 from sluice.http.native_run import MODES, NATIVE_ONLY, REFUSED, STREAM_PROTOCOLS
 from sluice.models import JobStatus
 from sluice.runs.submit import MAX_KEY_LENGTH
+from sluice.runs.v1 import INPUT_TYPES, MAX_ADVANCED_INPUTS, OUTPUT_TYPES, V1Run
 
 _JSON_TYPES: dict[Any, dict[str, Any]] = {
     str: {"type": "string"},
@@ -28,6 +29,10 @@ _JSON_TYPES: dict[Any, dict[str, Any]] = {
     int: {"type": "integer"},
     dict[str, Any]: {"type": "object"},
     str | None: {"type": ["string", "null"]},
+    dict[str, Any] | None: {"type": ["object", "null"]},
+    tuple[str, ...]: {"type": "array", "items": {"type": "string"}},
+    tuple[str, ...] | None: {"type": ["array", "null"], "items": {"type": "string"}},
+    list[str] | None: {"type": ["array", "null"], "items": {"type": "string"}},
     UUID: {"type": "string", "format": "uuid"},
     bool | None: {"type": ["boolean", "null"]},
     list[str] | None: {"type": ["array", "null"], "items": {"type": "string"}},
@@ -70,6 +75,22 @@ def _native_run_schema() -> dict[str, Any]:
     return _with_key_limits(schema)
 
 
+def _v1_run_schema() -> dict[str, Any]:
+    """Langflow's v1 run body: unknown fields are ignored, as Langflow ignores them."""
+    schema = body_schema(V1Run)
+    # The advanced run's own choices, which only its route takes.
+    shared = {name: spec for name, spec in schema["properties"].items() if name not in ("input_components", "outputs")}
+    properties = {
+        **shared,
+        "input_type": {"enum": [*INPUT_TYPES, None], "default": "chat"},
+        "output_type": {"enum": [*OUTPUT_TYPES, None], "default": "chat"},
+        "tweaks": {"type": ["object", "null"], "additionalProperties": {"type": "object"},
+                   "description": "`{component_id_or_display_name: {parameter: value}}`, checked against the flow."},
+        "stream": {"type": "boolean", "description": "As `?stream=true`."},
+    }
+    return {**schema, "properties": properties, "additionalProperties": True}
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -85,6 +106,12 @@ def _errors(*statuses: int) -> dict[str, Any]:
 _UUID = {"type": "string", "format": "uuid"}
 _TIMESTAMP = {"type": "string", "format": "date-time"}
 _STATUS = {"type": "string", "enum": [status.value for status in JobStatus]}
+_V1_STREAM = {
+    "description": "Langflow's v1 stream: one JSON object `{event, data}` per event, each followed by a blank "
+                   "line: `add_message`, `token` (`{chunk}`), `end_vertex`, and last `end` (`{result}`: the "
+                   "RunResponse) or `error` (`{error}`). Idle streams receive blank lines.",
+    "schema": {"type": "string"},
+}
 _EVENT_STREAM = {
     "description": "Server-sent events, each `id: <sequence_id>`, `event: <type>`, `data: <json>`; the stream "
                    "closes after `end`. Idle streams receive a comment line every 15 seconds.",
@@ -191,6 +218,45 @@ SCHEMAS: dict[str, Any] = {
         },
         "required": ["job_id", "flow_id", "request_id", "prompt", "options", "allowed_decisions"],
     },
+    "V1RunRequest": _v1_run_schema(),
+    "AdvancedRunRequest": {
+        "type": "object",
+        "description": "Each input is a run (a job) of its own; `outputs` names the output components (all "
+                       "when empty). Unknown fields are ignored.",
+        "properties": {
+            "inputs": {"type": ["array", "null"], "maxItems": MAX_ADVANCED_INPUTS, "items": {
+                "type": "object", "properties": {
+                    "components": {"type": ["array", "null"], "items": {"type": "string"}},
+                    "input_value": {"type": ["string", "null"]}, "session": {"type": ["string", "null"]},
+                    "type": {"enum": [*INPUT_TYPES, None], "default": "any"}}}},
+            "outputs": {"type": ["array", "null"], "items": {"type": "string"}},
+            "tweaks": {"type": ["object", "null"], "additionalProperties": {"type": "object"}},
+            "stream": {"type": "boolean"},
+            "session_id": {"type": ["string", "null"]},
+        },
+    },
+    "RunResponse": {
+        "type": "object",
+        "description": "Langflow's RunResponse: one block for the request's input, with a result per selected "
+                       "output component (`results.message.text`, `outputs.message.message`).",
+        "properties": {
+            "session_id": {"type": ["string", "null"]},
+            "outputs": {"type": "array", "items": {"type": "object", "properties": {
+                "inputs": {"type": "object"},
+                "outputs": {"type": "array", "items": _ref("ResultData")},
+            }, "required": ["inputs", "outputs"]}},
+        },
+        "required": ["session_id", "outputs"],
+    },
+    "ResultData": {
+        "type": "object",
+        "properties": {
+            "results": {"type": "object"}, "artifacts": {"type": "object"}, "outputs": {"type": "object"},
+            "logs": {"type": "object"}, "messages": {"type": "array", "items": {"type": "object"}},
+            "component_display_name": {"type": "string"}, "component_id": {"type": "string"},
+        },
+        "required": ["results", "outputs", "component_id"],
+    },
     "FlowExport": {
         "description": "A Langflow flow export (`data` holds the graph), or a bare `{nodes, edges}` graph. Other "
                        "export fields are accepted and ignored.",
@@ -221,6 +287,8 @@ SCHEMAS: dict[str, Any] = {
             "id": _UUID, "name": {"type": "string"}, "description": {"type": "string"},
             "endpoint_name": {"type": "string"}, "version": {"type": "string"},
             "created_at": _TIMESTAMP, "updated_at": _TIMESTAMP,
+            "folder_id": {"type": ["string", "null"], "format": "uuid", "description": "The flow's project."},
+            "user_id": {**_UUID, "description": "The owner, as a stable UUID."},
         },
         "required": ["id", "name", "description", "endpoint_name", "version", "created_at", "updated_at"],
     },
@@ -318,15 +386,41 @@ RESPONSES: dict[str, Any] = {
 }
 
 _API = ("401", "404", "503")
+_FLOW_REF = {"name": "flow_id_or_name", "in": "path", "required": True, "schema": {"type": "string"},
+             "description": "The flow's id or endpoint name."}
 _FLOW_ID = {"name": "flow_id", "in": "path", "required": True, "schema": _UUID}
+
+
+def _flag(name: str, default: bool, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "boolean", "default": default}}
+
+
+_FOLDER = {"name": "folder_id", "in": "query", "required": False, "schema": _UUID,
+           "description": "Only this project's flows."}
+_PAGE = {
+    "type": "object",
+    "properties": {"items": {"type": "array", "items": _ref("FlowSummary")}, "total": {"type": "integer"},
+                   "page": {"type": "integer"}, "size": {"type": "integer"}, "pages": {"type": "integer"}},
+    "required": ["items", "total", "page", "size", "pages"],
+}
 
 
 def _flows_collection(suffix: str) -> dict[str, Any]:
     return {
         "get": {
-            "operationId": f"listFlows{suffix}", "summary": "List the owner's flows.", "tags": ["flows"],
-            "responses": {"200": _json({"type": "array", "items": _ref("FlowSummary")}, "The flows."),
-                          **_errors(401, 503)},
+            "operationId": f"listFlows{suffix}", "summary": "List the owner's flows (all, or one page).",
+            "tags": ["flows"],
+            "parameters": [
+                _flag("get_all", True, "All flows as a list; false answers one page."), _FOLDER,
+                _flag("components_only", False, "Only components (Sluice stores none)."),
+                {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+                {"name": "size", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+            ],
+            "responses": {"200": _json({"oneOf": [{"type": "array", "items": _ref("FlowSummary")}, _PAGE]},
+                                       "The flows, or a page of them."),
+                          **_errors(400, 401, 404, 503)},
         },
         "post": {
             "operationId": f"createFlow{suffix}", "summary": "Store a Langflow flow export as a new flow.",
@@ -339,6 +433,100 @@ def _flows_collection(suffix: str) -> dict[str, Any]:
         },
     }
 
+
+_UPLOAD = {"required": True, "content": {
+    "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string",
+                                                                                 "format": "binary"}},
+                                       "required": ["file"]}},
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+}}
+_PROJECT_ID = {"name": "project_id", "in": "path", "required": True, "schema": _UUID}
+_PROJECT = {
+    "type": "object",
+    "properties": {"id": _UUID, "name": {"type": "string"}, "description": {"type": "string"},
+                   "parent_id": {"type": "null"}},
+    "required": ["id", "name", "description", "parent_id"],
+}
+_PROJECT_BODY = {
+    "type": "object",
+    "properties": {"name": {"type": "string", "minLength": 1, "pattern": "\\S"},
+                   "description": {"type": ["string", "null"]},
+                   "flows_list": {"type": ["array", "null"], "items": _UUID},
+                   "components_list": {"type": ["array", "null"], "items": _UUID}},
+}
+_FILE_ID = {"name": "file_id", "in": "path", "required": True, "schema": _UUID}
+_FILE_UPLOAD = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}}
+_USER_FILE = {
+    "type": "object",
+    "properties": {"id": _UUID, "user_id": _UUID, "name": {"type": "string"}, "path": {"type": "string"},
+                   "size": {"type": "integer"}, "provider": {"type": "null"}, "created_at": _TIMESTAMP,
+                   "updated_at": _TIMESTAMP},
+    "required": ["id", "user_id", "name", "path", "size"],
+}
+
+
+def _files_collection(suffix: str) -> dict[str, Any]:
+    return {
+        "get": {"operationId": f"listFiles{suffix}", "summary": "The files the owner uploaded.", "tags": ["files"],
+                "responses": {"200": _json({"type": "array", "items": _USER_FILE}, "The files."),
+                              **_errors(401, 503)}},
+        "post": {"operationId": f"uploadFile{suffix}",
+                 "summary": "Upload a file (at most SLUICE_FILE_MAX_BYTES), kept until deleted.", "tags": ["files"],
+                 "requestBody": _FILE_UPLOAD,
+                 "responses": {"201": _json({"type": "object", "properties": {
+                     "id": _UUID, "name": {"type": "string"}, "path": {"type": "string"}, "size": {"type": "integer"}},
+                     "required": ["id", "name", "path", "size"]}, "Stored."), **_errors(400, 401, 413, 503)}},
+    }
+
+
+PROJECT_PATHS: dict[str, Any] = {
+    "/api/v1/projects/": {
+        "get": {"operationId": "listProjects", "summary": "The owner's projects.", "tags": ["projects"],
+                "responses": {"200": _json({"type": "array", "items": _PROJECT}, "The projects."),
+                              **_errors(401, 503)}},
+        "post": {"operationId": "createProject",
+                 "summary": "A new project; the owner's flows in `flows_list` move into it.", "tags": ["projects"],
+                 "requestBody": {"required": True, "content": {"application/json": {
+                     "schema": {**_PROJECT_BODY, "required": ["name"]}}}},
+                 "responses": {"201": _json(_PROJECT, "The project."), **_errors(400, 401, 413, 503)}},
+    },
+    "/api/v1/projects/upload/": {"post": {
+        "operationId": "uploadProject",
+        "summary": "A new project from a ZIP of flow files or a project JSON (`folder_name`, `flows`); its "
+                   "flows are copies.",
+        "tags": ["projects"],
+        "requestBody": _UPLOAD,
+        "responses": {"201": _json({"type": "array", "items": _ref("FlowSummary")}, "The project's flows."),
+                      **_errors(400, 401, 409, 413, 503)},
+    }},
+    "/api/v1/projects/download/{project_id}": {"get": {
+        "operationId": "downloadProject", "summary": "The project's flows as a ZIP of flow files.",
+        "tags": ["projects"], "parameters": [_PROJECT_ID],
+        "responses": {"200": {"description": "The ZIP.", "content": {"application/zip": {
+            "schema": {"type": "string", "format": "binary"}}}}, **_errors(*_API)},
+    }},
+    "/api/v1/projects/{project_id}": {
+        "parameters": [_PROJECT_ID],
+        "get": {"operationId": "readProject", "summary": "A project with its flows.", "tags": ["projects"],
+                "responses": {"200": _json({"allOf": [_PROJECT, {"type": "object", "properties": {
+                    "flows": {"type": "array", "items": _ref("FlowSummary")}}, "required": ["flows"]}]},
+                    "The project."), **_errors(*_API)}},
+        "patch": {"operationId": "updateProject",
+                  "summary": "Rename a project or change its description; flows in `flows` move into it.",
+                  "tags": ["projects"],
+                  "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                      "type": "object", "properties": {
+                          "name": {"type": ["string", "null"], "minLength": 1, "pattern": "\\S"},
+                          "description": {"type": ["string", "null"]},
+                          "flows": {"type": ["array", "null"], "items": _UUID},
+                          "components": {"type": ["array", "null"], "items": _UUID}}}}}},
+                  "responses": {"200": _json(_PROJECT, "The project."), **_errors(400, 401, 404, 413, 503)}},
+        "delete": {"operationId": "deleteProject", "summary": "Delete a project and its flows.",
+                   "tags": ["projects"],
+                   "responses": {"204": {"description": "Deleted."}, **_errors(*_API)}},
+    },
+}
 
 PATHS: dict[str, Any] = {
     "/health": {"get": {
@@ -369,6 +557,17 @@ PATHS: dict[str, Any] = {
     }},
     "/api/v1/flows/": _flows_collection(""),
     "/api/v1/flows": _flows_collection("NoSlash"),
+    "/api/v1/flows/upload/": {"post": {
+        "operationId": "uploadFlows",
+        "summary": "Store the flows of a JSON file (one flow, or `{flows: [...]}`) or a ZIP of flow files; "
+                   "flows with an `id` are upserted.",
+        "tags": ["flows"],
+        "parameters": [_FOLDER],
+        "requestBody": _UPLOAD,
+        "responses": {"201": _json({"type": "array", "items": _ref("FlowSummary")}, "The stored flows."),
+                      **_errors(400, 401, 404, 409, 413, 503)},
+    }},
+    **PROJECT_PATHS,
     "/api/v1/flows/{flow_id}": {
         "parameters": [_FLOW_ID],
         "get": {
@@ -376,7 +575,17 @@ PATHS: dict[str, Any] = {
             "responses": {"200": _json(_ref("Flow"), "The flow."), **_errors(*_API)},
         },
         "put": {
-            "operationId": "updateFlow", "summary": "Rename a flow, or add a version and make it current.",
+            "operationId": "updateFlow",
+            "summary": "Rename a flow, or add a version and make it current; with an unused id, create a flow "
+                       "under it (an export).",
+            "tags": ["flows"],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("FlowUpdate")}}},
+            "responses": {"200": _json(_ref("FlowSummary"), "The flow with its current version."),
+                          "201": _json(_ref("FlowSummary"), "A new flow under this id."),
+                          **_errors(400, 401, 404, 409, 413, 503)},
+        },
+        "patch": {
+            "operationId": "patchFlow", "summary": "Change the fields named; a graph (`data`) becomes a new version.",
             "tags": ["flows"],
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("FlowUpdate")}}},
             "responses": {"200": _json(_ref("FlowSummary"), "The flow with its current version."),
@@ -397,6 +606,51 @@ PATHS: dict[str, Any] = {
                           **_errors(*_API)},
         },
     },
+    "/api/v1/run/{flow_id_or_name}": {"post": {
+        "operationId": "runFlowV1",
+        "summary": "Langflow's v1 run: wait for the flow's result, or (`stream`) stream its events.",
+        "tags": ["v1"],
+        "parameters": [_FLOW_REF,
+                       {"name": "stream", "in": "query", "required": False, "schema": {"type": "boolean"}}],
+        "requestBody": {"required": False, "content": {"application/json": {
+            "schema": _ref("V1RunRequest"), "example": {"input_value": "Hello, Sluice!"}}}},
+        "responses": {
+            "200": {"description": "The RunResponse, or the run's events.",
+                    "content": {"application/json": {"schema": _ref("RunResponse")}, "text/event-stream": _V1_STREAM}},
+            "500": _json(_ref("Error"), "The flow failed, or the run was stopped or timed out (`job_id`)."),
+            **_errors(400, 401, 404, 408, 413, 503),
+        },
+    }},
+    "/api/v1/run/advanced/{flow_id_or_name}": {"post": {
+        "operationId": "runFlowAdvanced",
+        "summary": "Langflow's advanced run: a job per input, one RunResponse with a block per input.",
+        "tags": ["v1"],
+        "parameters": [_FLOW_REF],
+        "requestBody": {"required": False, "content": {"application/json": {"schema": _ref("AdvancedRunRequest")}}},
+        "responses": {
+            "200": _json(_ref("RunResponse"), "A block per input."),
+            "500": _json(_ref("Error"), "A run failed, or was stopped or timed out (`job_id`)."),
+            **_errors(400, 401, 404, 408, 413, 503),
+        },
+    }},
+    "/api/v1/webhook/{flow_id_or_name}": {"post": {
+        "operationId": "runWebhook",
+        "summary": "Queue a run of the flow with the raw body as its Webhook components' `data`.",
+        "tags": ["v1"],
+        "security": [{"headerKey": []}, {"queryKey": []}, {}],
+        "description": "Needs an API key unless the operator turned webhook authentication off "
+                       "(SLUICE_WEBHOOK_AUTH_ENABLE=false); then a caller without one names the flow by id.",
+        "parameters": [_FLOW_REF],
+        "requestBody": {"required": True, "content": {"*/*": {"schema": {},
+                                                               "description": "Any payload, as the flow reads it."}}},
+        "responses": {
+            "202": _json({"type": "object", "properties": {
+                "message": {"type": "string"}, "status": {"const": "in progress"}, "job_id": _UUID},
+                "required": ["message", "status", "job_id"]}, "Queued."),
+            "403": _json(_ref("Error"), "No API key while webhook authentication is on, or an invalid one."),
+            **_errors(400, 404, 413, 503),
+        },
+    }},
     "/api/v2/workflows": {
         "post": {
             "operationId": "runWorkflow",
@@ -495,16 +749,30 @@ PATHS: dict[str, Any] = {
         "responses": {"200": _json(_ref("StopResponse"), "Cancelled, or already finished."),
                       **_errors(400, 401, 404, 409, 413, 503)},
     }},
-    "/api/v2/files/{file_id}": {"get": {
+    "/api/v2/files/{file_id}": {"parameters": [_FILE_ID], "get": {
         "operationId": "downloadFile", "summary": "The bytes of a file a flow produced, to its owner only.",
         "tags": ["files"],
-        "parameters": [{"name": "file_id", "in": "path", "required": True, "schema": _UUID}],
         "responses": {
             "200": {"description": "The file, with its content type and a Content-Disposition naming it.",
                     "headers": {"Content-Disposition": {"schema": {"type": "string"}}},
                     "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
             **_errors(*_API),
         },
+    },
+        "delete": {
+            "operationId": "deleteFile", "summary": "Delete one of the owner's files.", "tags": ["files"],
+            "responses": {"200": _json({"type": "object", "properties": {"detail": {"type": "string"}},
+                                        "required": ["detail"]}, "Deleted."), **_errors(*_API)},
+        },
+    },
+    "/api/v2/files": _files_collection(""),
+    "/api/v2/files/": _files_collection("Slash"),
+    "/api/v1/files/upload/{flow_id}": {"post": {
+        "operationId": "uploadFlowFile", "summary": "Upload a file for one of the owner's flows.",
+        "tags": ["files"], "parameters": [_FLOW_ID], "requestBody": _FILE_UPLOAD,
+        "responses": {"201": _json({"type": "object", "properties": {
+            "flowId": _UUID, "file_path": {"type": "string", "description": "`{flow_id}/{file_id}{.ext}`"}},
+            "required": ["flowId", "file_path"]}, "Stored."), **_errors(400, 401, 404, 413, 503)},
     }},
 }
 

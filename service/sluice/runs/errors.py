@@ -37,6 +37,11 @@ class StillRunning(RunError):
     """A sync wait ended before the job did; the job goes on and its result can be fetched later."""
 
 
+class RunFailed(RunError):
+    """The run ended without a result: its flow failed, or it was stopped or ran out of time
+    (callers that answer with the result alone, like Langflow's v1 run, report it as an error)."""
+
+
 class ShuttingDown(RunError):
     """This process is stopping before the job ended; the job goes on elsewhere."""
 

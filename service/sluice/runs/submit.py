@@ -35,6 +35,11 @@ class RunServices(Protocol):
     results: Batcher[tuple[UUID, str], jobs.StoredJob | None]
 
 
+# A run's inputs, or how to derive them from the graph it runs (Langflow's v1 `input_value` and
+# `tweaks` name components the graph knows).
+Inputs = Mapping[str, Any] | Callable[[Graph, FlowSummary], Mapping[str, Any]]
+
+
 @attrs.frozen
 class PreparedRun:
     job_id: UUID
@@ -67,19 +72,21 @@ async def find_flow(services: RunServices, owner: str, flow_ref: str, flow_versi
 
 
 async def prepare(services: RunServices, owner: str, flow_ref: str, flow_version: str | None,
-                  inputs: Mapping[str, Any], *, idempotency_key: str | None = None,
+                  inputs: Inputs, *, idempotency_key: str | None = None,
                   secrets: Callable[[UUID], bytes | None] = lambda _: None) -> PreparedRun:
     """Check a run against the owner's flow (`flow_ref`: id or endpoint name) and start its insert."""
     flow = await find_flow(services, owner, flow_ref, flow_version)
     return start(services, owner, flow, inputs, idempotency_key=idempotency_key, secrets=secrets)
 
 
-def start(services: RunServices, owner: str, flow: FlowVersion, inputs: Mapping[str, Any], *,
+def start(services: RunServices, owner: str, flow: FlowVersion, inputs: Inputs, *,
           idempotency_key: str | None = None, secrets: Callable[[UUID], bytes | None] = lambda _: None,
           request: Mapping[str, Any] | None = None) -> PreparedRun:
     """Check a run's inputs against its flow and start its insert. `request` holds the options of a
     Langflow 1.13 body, kept with the job for the answers it gets later."""
     try:
+        if callable(inputs):
+            inputs = inputs(flow.graph, flow.summary)
         group_overrides(flow.graph, inputs)
     except InvalidInputs as problem:
         raise InvalidRun("INVALID_INPUTS", str(problem), flow_id=flow.summary.id, key=problem.key) from None

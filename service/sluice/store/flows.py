@@ -21,6 +21,10 @@ class EndpointNameTaken(ValueError):
     """Another flow of the same owner already answers to this endpoint name."""
 
 
+class FlowIdTaken(ValueError):
+    """A flow (perhaps another owner's) already has the id a new flow asked for."""
+
+
 @attrs.frozen
 class StoredFlow:
     summary: FlowSummary
@@ -43,13 +47,15 @@ def _summary(row: asyncpg.Record) -> FlowSummary:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         timeout_seconds=row["timeout_seconds"],
+        project_id=row["project_id"],
     )
 
 
 async def insert(conn: Any, *, flow_id: UUID, owner: str, name: str, description: str,
-                 endpoint_name: str, graph: Mapping[str, Any], timeout_seconds: int | None = None) -> FlowSummary:
+                 endpoint_name: str, graph: Mapping[str, Any], timeout_seconds: int | None = None,
+                 project_id: UUID | None = None) -> FlowSummary:
     row = await conn.fetchrow(statement("insert_flow"), flow_id, owner, name, description,
-                              endpoint_name, version_of(graph), graph, timeout_seconds)
+                              endpoint_name, version_of(graph), graph, timeout_seconds, project_id)
     return _summary(row)
 
 
@@ -91,26 +97,29 @@ def slug(name: str) -> str:
 
 async def create(pool: asyncpg.Pool, *, owner: str, name: str, description: str,
                  endpoint_name: str | None, graph: Mapping[str, Any],
-                 timeout_seconds: int | None = None) -> FlowSummary:
-    """Store a new flow. An endpoint name given by the export must be free; one derived from the
-    flow's name gets a numeric suffix until it is."""
+                 timeout_seconds: int | None = None, project_id: UUID | None = None,
+                 flow_id: UUID | None = None) -> FlowSummary:
+    """Store a new flow (with `flow_id`, under that id). An endpoint name given by the export must
+    be free; one derived from the flow's name gets a numeric suffix until it is."""
     base = slug(name)
     candidates = [endpoint_name] if endpoint_name else [base] + [f"{base}-{n}" for n in range(2, 1000)]
     for candidate in candidates:
         try:
-            return await insert(pool, flow_id=uuid.uuid4(), owner=owner, name=name,
+            return await insert(pool, flow_id=flow_id or uuid.uuid4(), owner=owner, name=name,
                                 description=description, endpoint_name=candidate, graph=graph,
-                                timeout_seconds=timeout_seconds)
-        except asyncpg.UniqueViolationError:
+                                timeout_seconds=timeout_seconds, project_id=project_id)
+        except asyncpg.UniqueViolationError as violation:
+            if violation.constraint_name == "flows_pkey":
+                raise FlowIdTaken(f"A flow with the id {flow_id} exists already.") from None
             continue
     raise EndpointNameTaken(f"Another of your flows already has the endpoint name {candidates[-1]}.")
 
 
 async def update(conn: Any, *, flow_id: UUID, owner: str, name: str, description: str,
                  endpoint_name: str, graph: Mapping[str, Any],
-                 timeout_seconds: int | None) -> FlowSummary | None:
+                 timeout_seconds: int | None, project_id: UUID | None = None) -> FlowSummary | None:
     row = await conn.fetchrow(statement("update_flow"), flow_id, owner, name, description,
-                              endpoint_name, version_of(graph), graph, timeout_seconds)
+                              endpoint_name, version_of(graph), graph, timeout_seconds, project_id)
     return None if row is None else _summary(row)
 
 
@@ -128,8 +137,12 @@ async def read_version(conn: Any, owner: str, flow_id: UUID, version: str) -> Ma
     return await conn.fetchval(statement("read_flow_version"), flow_id, version, owner)
 
 
-async def list_all(conn: Any, owner: str) -> list[FlowSummary]:
-    return [_summary(row) for row in await conn.fetch(statement("list_flows"), owner)]
+async def owner_of(conn: Any, flow_id: UUID) -> str | None:
+    return await conn.fetchval(statement("flow_owner"), flow_id)
+
+
+async def list_all(conn: Any, owner: str, project_id: UUID | None = None) -> list[FlowSummary]:
+    return [_summary(row) for row in await conn.fetch(statement("list_flows"), owner, project_id)]
 
 
 async def list_versions(conn: Any, owner: str, flow_id: UUID) -> list[asyncpg.Record]:

@@ -1,0 +1,20 @@
+"""Query parameters shared by the Langflow-shaped routes."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from sluice.http.errors import ApiError
+
+# FastAPI's words for a boolean query parameter, which Langflow's routes take.
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off"})
+
+
+def query_flag(request: Request, name: str, default: bool = False) -> bool:
+    text = request.query_params.get(name)
+    if text is None:
+        return default
+    if text.lower() not in _TRUE | _FALSE:
+        raise ApiError(400, "INVALID_REQUEST", f"The {name} parameter must be true or false.")
+    return text.lower() in _TRUE
