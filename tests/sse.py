@@ -22,15 +22,15 @@ class Comment:
     text: str
 
 
-async def items(response: httpx.Response) -> AsyncIterator[ServerEvent | Comment]:
-    """Events and comment lines, in the order they arrive, until the server closes the stream."""
+async def _blocks(response: httpx.Response) -> AsyncIterator[dict[str, str] | Comment]:
+    """Each event's fields, and comment lines, in the order they arrive, until the server closes."""
     assert response.status_code == 200, (await response.aread()).decode()
     assert response.headers["content-type"].startswith("text/event-stream")
     fields: dict[str, str] = {}
     async for line in response.aiter_lines():
         if line == "":
             if fields:
-                yield ServerEvent(int(fields["id"]), fields["event"], orjson.loads(fields["data"]))
+                yield fields
                 fields = {}
         elif line.startswith(":"):
             yield Comment(line[1:].strip())
@@ -39,6 +39,15 @@ async def items(response: httpx.Response) -> AsyncIterator[ServerEvent | Comment
             assert name not in fields, f"field {name} repeated in one event"
             fields[name] = value.removeprefix(" ")
     assert not fields, "the stream ended inside an event"
+
+
+async def items(response: httpx.Response) -> AsyncIterator[ServerEvent | Comment]:
+    """Events and comment lines, in the order they arrive, until the server closes the stream."""
+    async for block in _blocks(response):
+        if isinstance(block, Comment):
+            yield block
+        else:
+            yield ServerEvent(int(block["id"]), block["event"], orjson.loads(block["data"]))
 
 
 async def events(response: httpx.Response) -> AsyncIterator[ServerEvent]:
@@ -67,19 +76,9 @@ class Frame:
 
 async def frames(response: httpx.Response) -> AsyncIterator[Frame | Comment]:
     """Langflow 1.13 frames and comment lines, in order, until the server closes the stream."""
-    assert response.status_code == 200, (await response.aread()).decode()
-    assert response.headers["content-type"].startswith("text/event-stream")
-    fields: dict[str, str] = {}
-    async for line in response.aiter_lines():
-        if line == "":
-            if fields:
-                assert set(fields) <= {"id", "data"}, fields
-                yield Frame(int(fields["id"]) if "id" in fields else None, orjson.loads(fields["data"]))
-                fields = {}
-        elif line.startswith(":"):
-            yield Comment(line[1:].strip())
+    async for block in _blocks(response):
+        if isinstance(block, Comment):
+            yield block
         else:
-            name, _, value = line.partition(":")
-            assert name not in fields, f"field {name} repeated in one event"
-            fields[name] = value.removeprefix(" ")
-    assert not fields, "the stream ended inside an event"
+            assert set(block) <= {"id", "data"}, block
+            yield Frame(int(block["id"]) if "id" in block else None, orjson.loads(block["data"]))

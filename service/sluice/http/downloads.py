@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from urllib.parse import quote
-from uuid import UUID
 
 import asyncpg
 from starlette.responses import Response, StreamingResponse
 
 from sluice.http.errors import ApiError
+from sluice.http.params import uuid_or_missing
 from sluice.store import files
 from sluice.store.files import StoredFile
 
@@ -31,10 +31,7 @@ def content_disposition(name: str) -> str:
 
 async def file_response(pool: asyncpg.Pool, owner: str, text: str) -> Response:
     """The file's bytes if `owner` owns it, else 404 (whether it exists or not)."""
-    try:
-        file_id = UUID(text)
-    except ValueError:
-        raise file_not_found(text) from None
+    file_id = uuid_or_missing(text, file_not_found)
     stored = await files.read(pool, file_id, owner, CHUNK)
     if stored is None:
         raise file_not_found(text)

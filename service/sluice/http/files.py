@@ -20,6 +20,7 @@ from sluice.convert import iso_timestamp
 from sluice.http.auth import owner_uuid, require_owner
 from sluice.http.downloads import file_not_found, file_response
 from sluice.http.errors import ApiError
+from sluice.http.params import uuid_or_missing
 from sluice.http.responses import JSONResponse
 from sluice.http.uploads import upload_bytes
 from sluice.store import files, flows
@@ -81,10 +82,7 @@ async def list_files(request: Request) -> Response:
 async def delete_file(request: Request) -> Response:
     owner = await require_owner(request)
     text = request.path_params["file_id"]
-    try:
-        file_id = UUID(text)
-    except ValueError:
-        raise file_not_found(text) from None
+    file_id = uuid_or_missing(text, file_not_found)
     name = await files.delete(request.app.state.sluice.pool, file_id, owner)
     if name is None:
         raise file_not_found(text)

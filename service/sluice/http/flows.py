@@ -17,7 +17,7 @@ from sluice.engine.validation import runnable_document
 from sluice.http.auth import owner_uuid, require_owner
 from sluice.http.bodies import read_json
 from sluice.http.errors import ApiError
-from sluice.http.params import query_flag
+from sluice.http.params import query_flag, uuid_or_missing
 from sluice.http.responses import JSONResponse
 from sluice.http.uploads import read_upload
 from sluice.models import FlowSummary
@@ -58,10 +58,7 @@ def _timeout(document: Mapping[str, Any], default: int | None) -> int | None:
 
 
 def _flow_id(text: str) -> UUID:
-    try:
-        return UUID(text)
-    except ValueError:
-        raise ApiError(404, "FLOW_NOT_FOUND", f"Flow {text} was not found.", flow_id=text) from None
+    return uuid_or_missing(text, lambda _: ApiError(404, "FLOW_NOT_FOUND", f"Flow {text} was not found.", flow_id=text))
 
 
 def _not_found(flow_id: Any) -> ApiError:

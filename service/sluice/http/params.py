@@ -1,6 +1,10 @@
-"""Query parameters shared by the Langflow-shaped routes."""
+"""Parameters of requests: boolean query flags, and ids in paths (a text that is not a UUID names
+nothing that exists, so it answers as a missing one)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID
 
 from starlette.requests import Request
 
@@ -18,3 +22,11 @@ def query_flag(request: Request, name: str, default: bool = False) -> bool:
     if text.lower() not in _TRUE | _FALSE:
         raise ApiError(400, "INVALID_REQUEST", f"The {name} parameter must be true or false.")
     return text.lower() in _TRUE
+
+
+def uuid_or_missing(text: str, missing: Callable[[str], Exception]) -> UUID:
+    """`text` as a UUID, else `missing(text)` is raised (the resource's own 404)."""
+    try:
+        return UUID(text)
+    except ValueError:
+        raise missing(text) from None

@@ -21,6 +21,7 @@ from sluice.http.bodies import read_json
 from sluice.http.downloads import content_disposition
 from sluice.http.errors import ApiError
 from sluice.http.flows import checked_graph, flow_read, store_flow
+from sluice.http.params import uuid_or_missing
 from sluice.http.responses import JSONResponse
 from sluice.http.uploads import read_upload
 from sluice.store import flows, projects
@@ -38,10 +39,7 @@ def _not_found(text: Any) -> ApiError:
 
 async def _owned(request: Request, owner: str) -> Project:
     text = request.path_params["project_id"]
-    try:
-        project_id = UUID(text)
-    except ValueError:
-        raise _not_found(text) from None
+    project_id = uuid_or_missing(text, _not_found)
     project = await projects.read(request.app.state.sluice.pool, project_id, owner)
     if project is None:
         raise _not_found(text)

@@ -29,6 +29,7 @@ from sluice.http.bodies import (
 )
 from sluice.http.errors import ApiError, error_response
 from sluice.http.native_run import NativeOptions
+from sluice.http.params import query_flag, uuid_or_missing
 from sluice.http.responses import JSONResponse
 from sluice.http.streams import event_stream, job_stream, resume_after
 from sluice.http.variables import sealed_variables
@@ -53,13 +54,6 @@ def _job_id(text: str | None) -> UUID:
         return UUID(text)
     except ValueError:
         raise ApiError(400, "INVALID_REQUEST", "The job_id must be a UUID.", job_id=text) from None
-
-
-def _flag(request: Request, name: str) -> bool:
-    text = request.query_params.get(name, "false").lower()
-    if text not in ("true", "false", "1", "0"):
-        raise ApiError(400, "INVALID_REQUEST", f"The {name} parameter must be true or false.")
-    return text in ("true", "1")
 
 
 async def run_workflow(request: Request) -> Response:
@@ -154,7 +148,7 @@ async def get_workflow(request: Request) -> Response:
     services = request.app.state.sluice
     owner = await require_owner(request)
     job_id = _job_id(request.query_params.get("job_id"))
-    stream = _flag(request, "stream")
+    stream = query_flag(request, "stream")
     after = resume_after(request)
     stored = await services.results.submit((job_id, owner))
     if stored is None:
@@ -189,10 +183,7 @@ async def workflow_events(request: Request) -> Response:
     _require_developer_api(request)
     services = request.app.state.sluice
     owner = await require_owner(request)
-    try:
-        job_id = UUID(request.path_params["job_id"])
-    except ValueError:
-        raise job_not_found(request.path_params["job_id"]) from None
+    job_id = uuid_or_missing(request.path_params["job_id"], job_not_found)
     after = resume_after(request)
     stored = await services.results.submit((job_id, owner))
     if stored is None:
@@ -239,9 +230,6 @@ async def resume_workflow(request: Request) -> Response:
     _require_developer_api(request)
     services = request.app.state.sluice
     owner = await require_owner(request)
-    try:
-        job_id = UUID(request.path_params["job_id"])
-    except ValueError:
-        raise job_not_found(request.path_params["job_id"]) from None
+    job_id = uuid_or_missing(request.path_params["job_id"], job_not_found)
     body: ResumeRequest = await read_body(request, ResumeRequest)
     return JSONResponse(await run_pauses.resume(services.pool, owner, job_id, body.request_id, body.decision))
