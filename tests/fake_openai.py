@@ -31,8 +31,15 @@ def tool_call(name: str, arguments: Mapping[str, Any], call_id: str | None = Non
                                         "arguments": json.dumps(arguments)}]}
 
 
-def error(status: int, message: str) -> dict[str, Any]:
-    return {"kind": "error", "status": status, "message": message}
+def error(status: int, message: str, retry_after: float | None = None) -> dict[str, Any]:
+    """An error answer in the provider's shape; with `retry_after`, a `Retry-After` header (seconds)."""
+    headers = {} if retry_after is None else {"retry-after": f"{retry_after:g}"}
+    return {"kind": "error", "status": status, "message": message, "headers": headers}
+
+
+def malformed() -> dict[str, Any]:
+    """A 200 whose body is not JSON."""
+    return {"kind": "malformed"}
 
 
 def image(url: str | None = None, b64: str | None = None) -> dict[str, Any]:
@@ -71,22 +78,31 @@ class FakeOpenAI:
 
     def received(self, trigger: str, path: str = "/v1/chat/completions") -> list[dict[str, Any]]:
         """The recorded request bodies to `path` that contain `trigger`, in arrival order."""
+        return [r["body"] for r in self.records(trigger, path)]
+
+    def records(self, trigger: str, path: str | None = None) -> list[dict[str, Any]]:
+        """The recorded requests (path, query, body, headers, arrival time) that contain `trigger`."""
         with self._lock:
-            return [r["body"] for r in self.requests if r["path"] == path and trigger in json.dumps(r["body"])]
+            return [r for r in self.requests
+                    if (path is None or r["path"] == path) and trigger in json.dumps(r["body"])]
 
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
 
-    def _answer(self, path: str, body: dict[str, Any], authorization: str | None) -> dict[str, Any]:
+    def _answer(self, target: str, body: dict[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
         raw = json.dumps(body)
+        path, _, query = target.partition("?")
         with self._lock:
-            self.requests.append({"path": path, "body": body, "authorization": authorization})
+            self.requests.append({"path": path, "query": query, "body": body, "at": time.monotonic(),
+                                  "authorization": headers.get("authorization"), "api_key": headers.get("api-key")})
             for trigger, replies in reversed(self._scripts):
                 if trigger in raw:
                     return replies.pop(0) if len(replies) > 1 else replies[0]
         if path.endswith("/images/generations"):
             return image(url=f"https://images.test/{uuid.uuid4().hex[:8]}.png")
+        if path.endswith("/embeddings"):
+            return {"kind": "embeddings"}
         users = [m for m in body.get("messages", []) if m.get("role") == "user"]
         return text("echo: " + (_content(users[-1]) if users else ""), delay=self.echo_delay)
 
@@ -108,27 +124,41 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
-            reply = fake._answer(self.path, body, self.headers.get("authorization"))
+            reply = fake._answer(self.path, body, self.headers)
             time.sleep(reply.get("delay", 0))
             if reply["kind"] == "error":
-                self._json(reply["status"], {"error": {"message": reply["message"], "type": "test"}})
+                self._json(reply["status"], {"error": {"message": reply["message"], "type": "test"}},
+                           reply.get("headers"))
+            elif reply["kind"] == "malformed":
+                self._raw(200, b"{not json", "application/json")
+            elif reply["kind"] == "embeddings":
+                inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+                self._json(200, {"object": "list", "model": body.get("model"),
+                                 "data": [{"object": "embedding", "index": i, "embedding": vector(text)}
+                                          for i, text in enumerate(inputs)],
+                                 "usage": {"prompt_tokens": sum(len(t.split()) for t in inputs), "total_tokens": 0}})
             elif reply["kind"] == "image":
                 item = {"b64_json": reply["b64"]} if reply["b64"] else {"url": reply["url"]}
                 self._json(200, {"created": 0, "data": [item]})
             elif body.get("stream"):
-                self._stream(reply)
+                self._stream(reply, body)
             else:
-                self._json(200, _completion(reply))
+                self._json(200, _completion(reply, body))
 
-        def _json(self, status: int, document: Any) -> None:
-            payload = json.dumps(document).encode()
+        def _json(self, status: int, document: Any, headers: Mapping[str, str] | None = None) -> None:
+            self._raw(status, json.dumps(document).encode(), "application/json", headers)
+
+        def _raw(self, status: int, payload: bytes, content_type: str,
+                 headers: Mapping[str, str] | None = None) -> None:
             self.send_response(status)
-            self.send_header("content-type", "application/json")
+            self.send_header("content-type", content_type)
             self.send_header("content-length", str(len(payload)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(payload)
 
-        def _stream(self, reply: dict[str, Any]) -> None:
+        def _stream(self, reply: dict[str, Any], body: dict[str, Any]) -> None:
             self.send_response(200)
             self.send_header("content-type", "text/event-stream")
             self.send_header("connection", "close")
@@ -137,20 +167,37 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 chunk = {"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta}]}
                 self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                 self.wfile.flush()
+            if (body.get("stream_options") or {}).get("include_usage"):
+                sent, answered = usage(body, reply.get("content") or "")
+                chunk = {"object": "chat.completion.chunk", "choices": [],
+                         "usage": {"prompt_tokens": sent, "completion_tokens": answered}}
+                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
             self.wfile.write(b"data: [DONE]\n\n")
             self.close_connection = True
 
     return Handler
 
 
-def _completion(reply: dict[str, Any]) -> dict[str, Any]:
+def vector(text: str) -> list[float]:
+    """A fixed embedding of `text`, so tests can tell which vector belongs to which text."""
+    return [float(len(text)), float(sum(map(ord, text)) % 997), 1.0]
+
+
+def usage(body: Mapping[str, Any], content: str) -> tuple[int, int]:
+    """Token counts the fakes report: words sent and words answered."""
+    return len(json.dumps(body.get("messages") or body.get("contents") or "").split()), len(content.split())
+
+
+def _completion(reply: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": reply.get("content")}
     if reply["kind"] == "tools":
         message["tool_calls"] = [{"id": c["id"], "type": "function",
                                   "function": {"name": c["name"], "arguments": c["arguments"]}}
                                  for c in reply["calls"]]
+    sent, answered = usage(body, reply.get("content") or "")
     return {"id": "chatcmpl-test", "object": "chat.completion", "model": MODEL,
-            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": sent, "completion_tokens": answered, "total_tokens": sent + answered}}
 
 
 def _deltas(reply: dict[str, Any]) -> list[dict[str, Any]]:

@@ -6,13 +6,15 @@ import httpx
 import pytest
 
 import fake_openai as fake
+from sluice.config import Settings
 from sluice.engine import llm, structured, tools
 from sluice.engine.component import Component, ComponentError
 from sluice.engine.components.calculator import InvalidExpression, evaluate, formatted
 from sluice.engine.graph import Node
 
-ENV = {"SLUICE_DEFAULT_MODEL": "default-model", "OPENAI_BASE_URL": "http://models.test/v1/",
-       "OPENAI_API_KEY": "env-key"}
+ENV = Settings.from_env({"SLUICE_DEFAULT_MODEL": "default-model", "OPENAI_BASE_URL": "http://models.test/v1/",
+                         "OPENAI_API_KEY": "env-key"}, need_database=False)
+BARE = Settings(database_url="")
 
 
 def test_empty_model_uses_the_default_model_endpoint_and_key_from_the_environment():
@@ -36,13 +38,13 @@ def test_node_fields_win_over_the_environment():
 
 def test_without_any_model_the_error_names_the_setting():
     with pytest.raises(ComponentError, match="SLUICE_DEFAULT_MODEL"):
-        llm.model_from_params({"model": ""}, {})
+        llm.model_from_params({"model": ""}, BARE)
 
 
 def test_the_api_key_never_shows_in_summaries_or_repr():
-    model = llm.model_from_params({"model": "m", "api_key": "sk-secret"}, {})
+    model = llm.model_from_params({"model": "m", "api_key": "sk-secret"}, BARE)
     assert "sk-secret" not in repr(model)
-    assert model.summary() == {"model": "m", "base_url": llm.DEFAULT_BASE_URL}
+    assert model.summary() == {"model": "m", "provider": "OpenAI", "base_url": llm.DEFAULT_BASE_URL}
 
 
 @pytest.mark.parametrize(("answer", "objects"), [
@@ -107,7 +109,7 @@ async def test_a_model_that_does_not_answer_in_time_fails_clearly(fake_openai):
 
 
 async def test_an_unreachable_endpoint_fails_clearly():
-    model = llm.ChatModel(name="m", base_url="http://127.0.0.1:9/v1", api_key="", timeout=2)
+    model = llm.ChatModel(name="m", base_url="http://127.0.0.1:9/v1", api_key="", timeout=2, retries=0)
     async with httpx.AsyncClient() as client:
         with pytest.raises(ComponentError, match=r"could not reach the model endpoint http://127\.0\.0\.1:9/v1"):
             await llm.chat(client, model, llm.conversation("", "hello"))

@@ -22,8 +22,10 @@ CONCURRENCY = 8
 
 
 class BatchRun(Component):
+    secret_fields = llm.KEY_FIELDS
+
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
-        model = llm.model_from_params(params)
+        model = llm.model_from_params(params, context.settings, node_type=node.type)
         rows = _rows(params.get("df"))
         column = to_text(params.get("column_name")).strip()
         if column and rows and not any(column in row for row in rows):
@@ -34,7 +36,7 @@ class BatchRun(Component):
 
         async def answer(text: str) -> str:
             async with gate:
-                return (await llm.chat(context.http, model, llm.conversation(system, text))).content
+                return (await llm.chat(llm.client(context, model), model, llm.conversation(system, text))).content
 
         answers = await asyncio.gather(*(answer(text) for text in texts))
         target = to_text(params.get("output_column_name")).strip() or "model_response"

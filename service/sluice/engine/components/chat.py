@@ -43,10 +43,13 @@ class ChatInput(Component):
 
 class ChatOutput(Component):
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
+        incoming = params.get("input_value")
         message = Message(
-            text=to_text(params.get("input_value")),
+            text=to_text(incoming),
             sender=to_text(params.get("sender")) or "Machine",
             sender_name=to_text(params.get("sender_name")) or "AI",
             session_id=session_of(params, context),
+            # A model's answer keeps the tokens it cost, as Langflow's message properties do.
+            usage=incoming.usage if isinstance(incoming, Message) else {},
         )
         return await _send(params, context, message)

@@ -20,12 +20,15 @@ DEFAULT_SIZE = "1024x1024"
 
 
 class ImageGeneration(Component):
+    secret_fields = llm.KEY_FIELDS
+
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         prompt = to_text(params.get("prompt") or params.get("input_value")).strip()
         if not prompt:
             raise ComponentError("the prompt is empty.")
-        model = llm.model_from_params(params, default="SLUICE_DEFAULT_IMAGE_MODEL")
+        model = llm.model_from_params(params, context.settings, node_type=node.type,
+                                      default="SLUICE_DEFAULT_IMAGE_MODEL")
         size = to_text(params.get("size")).strip() or DEFAULT_SIZE
-        image = (await llm.generate_images(context.http, model, prompt, size=size, n=1))[0]
+        image = (await llm.generate_images(llm.client(context, model), model, prompt, size=size, n=1))[0]
         content: Any = image if image.startswith("data:") else {"url": image}
         return {"image": TypedContent("image", content, {"model": model.name, "size": size})}

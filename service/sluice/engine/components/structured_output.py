@@ -16,15 +16,17 @@ from sluice.engine.values import DataFrame, to_text
 
 
 class StructuredOutput(Component):
+    secret_fields = llm.KEY_FIELDS
+
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         rows = structured.schema_rows(params.get("output_schema"))
         if not rows:
             raise ComponentError("the output schema is empty: add at least one field.")
-        model = llm.model_from_params(params)
+        model = llm.model_from_params(params, context.settings, node_type=node.type)
         system = structured.instructions(to_text(params.get("system_prompt")), rows)
         name = to_text(params.get("schema_name")) or "OutputModel"
         conversation = llm.conversation(system, to_text(params.get("input_value")))
-        reply = await llm.chat(context.http, model, conversation,
+        reply = await llm.chat(llm.client(context, model), model, conversation,
                                response_format=structured.response_format(rows, name))
         objects = structured.parse_objects(reply.content)
         return {"structured_output": structured.as_data(objects), "dataframe_output": DataFrame(tuple(objects))}
