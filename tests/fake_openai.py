@@ -59,7 +59,7 @@ class FakeOpenAI:
         self._lock = threading.Lock()
         self._scripts: list[tuple[str, list[dict[str, Any]]]] = []
         self.requests: list[dict[str, Any]] = []
-        self._server = _Server(("127.0.0.1", 0), _handler(self))
+        self._server = _Server(("127.0.0.1", 0), self.handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
@@ -95,7 +95,8 @@ class FakeOpenAI:
         path, _, query = target.partition("?")
         with self._lock:
             self.requests.append({"path": path, "query": query, "body": body, "at": time.monotonic(),
-                                  "authorization": headers.get("authorization"), "api_key": headers.get("api-key")})
+                                  "authorization": headers.get("authorization"),
+                                  "headers": {name.lower(): value for name, value in headers.items()}})
             for trigger, replies in reversed(self._scripts):
                 if trigger in raw:
                     return replies.pop(0) if len(replies) > 1 else replies[0]
@@ -103,8 +104,14 @@ class FakeOpenAI:
             return image(url=f"https://images.test/{uuid.uuid4().hex[:8]}.png")
         if path.endswith("/embeddings"):
             return {"kind": "embeddings"}
+        return text("echo: " + self.last_user_text(body), delay=self.echo_delay)
+
+    def last_user_text(self, body: Mapping[str, Any]) -> str:
         users = [m for m in body.get("messages", []) if m.get("role") == "user"]
-        return text("echo: " + (_content(users[-1]) if users else ""), delay=self.echo_delay)
+        return _content(users[-1]) if users else ""
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler(self)
 
 
 def _content(message: Mapping[str, Any]) -> str:
@@ -112,25 +119,61 @@ def _content(message: Mapping[str, Any]) -> str:
     return content if isinstance(content, str) else json.dumps(content)
 
 
+class JSONHandler(BaseHTTPRequestHandler):
+    """What every fake provider's handler shares: reading a JSON request, writing JSON or events."""
+
+    protocol_version = "HTTP/1.1"
+    # Buffered: headers and body leave in one write (flushed after each request), not two small
+    # packets that Nagle's algorithm would hold back for a delayed ACK.
+    wbufsize = 1 << 16
+    fake: FakeOpenAI
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
+        reply = self.fake._answer(self.path, body, self.headers)
+        time.sleep(reply.get("delay", 0))
+        if reply["kind"] == "malformed":
+            self._raw(200, b"{not json", "application/json")
+        else:
+            self.answer(reply, body)
+
+    def answer(self, reply: dict[str, Any], body: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _json(self, status: int, document: Any, headers: Mapping[str, str] | None = None) -> None:
+        self._raw(status, json.dumps(document).encode(), "application/json", headers)
+
+    def _raw(self, status: int, payload: bytes, content_type: str,
+             headers: Mapping[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("content-type", content_type)
+        self.send_header("content-length", str(len(payload)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _events(self, lines: list[str], content_type: str = "text/event-stream") -> None:
+        """A streamed answer, one write per line, then the connection closes."""
+        self.send_response(200)
+        self.send_header("content-type", content_type)
+        self.send_header("connection", "close")
+        self.end_headers()
+        for line in lines:
+            self.wfile.write(line.encode())
+            self.wfile.flush()
+        self.close_connection = True
+
+
 def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Buffered: headers and body leave in one write (flushed after each request), not two small
-        # packets that Nagle's algorithm would hold back for a delayed ACK.
-        wbufsize = 1 << 16
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
-            reply = fake._answer(self.path, body, self.headers)
-            time.sleep(reply.get("delay", 0))
+    class Handler(JSONHandler):
+        def answer(self, reply: dict[str, Any], body: dict[str, Any]) -> None:
             if reply["kind"] == "error":
                 self._json(reply["status"], {"error": {"message": reply["message"], "type": "test"}},
                            reply.get("headers"))
-            elif reply["kind"] == "malformed":
-                self._raw(200, b"{not json", "application/json")
             elif reply["kind"] == "embeddings":
                 inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
                 self._json(200, {"object": "list", "model": body.get("model"),
@@ -145,36 +188,16 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             else:
                 self._json(200, _completion(reply, body))
 
-        def _json(self, status: int, document: Any, headers: Mapping[str, str] | None = None) -> None:
-            self._raw(status, json.dumps(document).encode(), "application/json", headers)
-
-        def _raw(self, status: int, payload: bytes, content_type: str,
-                 headers: Mapping[str, str] | None = None) -> None:
-            self.send_response(status)
-            self.send_header("content-type", content_type)
-            self.send_header("content-length", str(len(payload)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
-
         def _stream(self, reply: dict[str, Any], body: dict[str, Any]) -> None:
-            self.send_response(200)
-            self.send_header("content-type", "text/event-stream")
-            self.send_header("connection", "close")
-            self.end_headers()
-            for delta in _deltas(reply):
-                chunk = {"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta}]}
-                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                self.wfile.flush()
+            chunks = [{"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta}]}
+                      for delta in _deltas(reply)]
             if (body.get("stream_options") or {}).get("include_usage"):
                 sent, answered = usage(body, reply.get("content") or "")
-                chunk = {"object": "chat.completion.chunk", "choices": [],
-                         "usage": {"prompt_tokens": sent, "completion_tokens": answered}}
-                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            self.wfile.write(b"data: [DONE]\n\n")
-            self.close_connection = True
+                chunks.append({"object": "chat.completion.chunk", "choices": [],
+                               "usage": {"prompt_tokens": sent, "completion_tokens": answered}})
+            self._events([f"data: {json.dumps(chunk)}\n\n" for chunk in chunks] + ["data: [DONE]\n\n"])
 
+    Handler.fake = fake
     return Handler
 
 

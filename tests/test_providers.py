@@ -6,12 +6,16 @@ provider; the worker reaches it through the provider's operator variables (`GROQ
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
+import attrs
 import pytest
 
 import fake_openai as fake
+import fake_providers
 import flowkit
 from conftest import start_service
 
@@ -19,11 +23,53 @@ GROQ_KEY = "gsk-operator-groq-key"
 
 
 @pytest.fixture(scope="module")
-async def service(cluster, fake_openai):
-    env = {**fake_openai.env(), "GROQ_BASE_URL": fake_openai.base_url, "GROQ_API_KEY": GROQ_KEY,
-           "MISTRAL_BASE_URL": fake_openai.base_url, "MISTRAL_API_KEY": "mistral-key"}
+def fakes(fake_openai) -> Iterator[dict[str, fake.FakeOpenAI]]:
+    """Each protocol's fake provider, by protocol."""
+    started = {"anthropic": fake_providers.FakeAnthropic()}
+    yield {"openai": fake_openai, **started}
+    for server in started.values():
+        server.close()
+
+
+@pytest.fixture(scope="module")
+async def service(cluster, fakes):
+    env = {"GROQ_BASE_URL": fakes["openai"].base_url, "GROQ_API_KEY": GROQ_KEY,
+           "MISTRAL_BASE_URL": fakes["openai"].base_url, "MISTRAL_API_KEY": "mistral-key"}
+    for server in fakes.values():
+        env.update(server.env())
     async with start_service(cluster, env, workers=1) as started:
         yield started
+
+
+def key_variable(name: str) -> dict[str, Any]:
+    return flowkit.field(name, load_from_db=True, password=True)
+
+
+@attrs.frozen
+class Case:
+    """One provider as a Langflow export configures it, and the fake that stands in for it."""
+
+    name: str
+    node_type: str
+    fields: dict[str, Any]
+    protocol: str
+    # The header that carries the operator's key, and its expected value.
+    key_header: str
+    key: str
+
+
+CASES = [
+    Case("OpenAI", "LanguageModelComponent", {"model": flowkit.field([{"name": fake.MODEL, "provider": "OpenAI"}],
+                                                                     "model")},
+         "openai", "authorization", f"Bearer {fake.API_KEY}"),
+    Case("Groq", "GroqModel", {"model_name": "llama-3.1-8b-instant", "base_url": "https://api.groq.com",
+                               "api_key": key_variable("GROQ_API_KEY")},
+         "openai", "authorization", f"Bearer {GROQ_KEY}"),
+    Case("Anthropic", "AnthropicModel", {"model_name": "claude-3-5-haiku-latest",
+                                         "base_url": "https://api.anthropic.com",
+                                         "api_key": key_variable("ANTHROPIC_API_KEY"), "max_tokens": 1024},
+         "anthropic", "x-api-key", fake_providers.ANTHROPIC_KEY),
+]
 
 
 def unique(prefix: str) -> str:
@@ -44,6 +90,94 @@ def model_flow(model_type: str, fields: dict[str, Any]) -> dict[str, Any]:
                                        flowkit.node("ChatOutput-1", "ChatOutput", {"input_value": ""})],
                           [flowkit.edge("ChatInput-1", "message", "Model-1", "input_value"),
                            flowkit.edge("Model-1", "text_output", "ChatOutput-1", "input_value")])
+
+
+def case_flow(case: Case, **fields: Any) -> dict[str, Any]:
+    return model_flow(case.node_type, {**case.fields, **fields})
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+async def test_the_same_flow_gives_the_same_text_through_every_provider(service, client, fakes, case):
+    question = unique(f"Hello from {case.name}")
+    flow = await service.flow(client, case_flow(case, system_message="Be brief."))
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
+    assert body["status"] == "completed", body
+    assert body["outputs"]["ChatOutput-1"]["content"] == f"echo: {question}"
+    [record] = fakes[case.protocol].records(question)
+    assert record["headers"].get(case.key_header) == case.key
+    assert "Be brief." in str(record["body"])
+    if case.protocol == "anthropic":  # the system prompt beside the turns, as the Messages API wants it
+        assert record["body"]["system"] == "Be brief."
+        assert record["body"]["messages"] == [{"role": "user", "content": [{"type": "text", "text": question}]}]
+    usage = body["outputs"]["ChatOutput-1"]["metadata"]["usage"]
+    assert usage["input_tokens"] > 0 and usage["output_tokens"] == len(f"echo: {question}".split())
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+async def test_streamed_tokens_add_up_to_the_answer_through_every_provider(service, client, fakes, case):
+    question = unique(f"Stream from {case.name}")
+    answer = "one two three four five"
+    fakes[case.protocol].script(question, fake.text(answer))
+    flow = await service.flow(client, case_flow(case, stream=flowkit.field(True, "bool")))
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
+    assert body["outputs"]["ChatOutput-1"]["content"] == answer
+    rows = await service.pool.fetch(
+        "select data from job_events where job_id = $1 and type = 'token' order by seq", uuid.UUID(body["job_id"]))
+    chunks = [row["data"]["chunk"] for row in rows]
+    assert len(chunks) == 5 and "".join(chunks) == answer
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+@pytest.mark.parametrize("stream", [False, True])
+async def test_an_agent_calls_the_calculator_through_every_provider(service, client, fakes, case, stream):
+    question = unique(f"What is 6 * 7, {case.name}?")
+    fakes[case.protocol].script(question, fake.tool_call("evaluate_expression", {"expression": "6 * 7"}, "call_c1"),
+                                fake.text("It is 42."))
+    agent_fields = {"input_value": "", "system_prompt": "You are helpful.",
+                    "add_calculator_tool": flowkit.field(True, "bool"), "stream": flowkit.field(stream, "bool"),
+                    "max_iterations": flowkit.field(5, "int")}
+    model = flowkit.node("Model-1", case.node_type, {"input_value": "", **case.fields},
+                         outputs=("text_output", "model_output"))
+    agent = flowkit.node("Agent-1", "Agent", {**agent_fields, "model": flowkit.field("", "other")},
+                         outputs=("response", "structured_response"))
+    export = flowkit.export("Agent", [flowkit.node("ChatInput-1", "ChatInput", {"input_value": ""}), model, agent,
+                                      flowkit.node("ChatOutput-1", "ChatOutput", {"input_value": ""})],
+                            [flowkit.edge("ChatInput-1", "message", "Agent-1", "input_value"),
+                             flowkit.edge("Model-1", "model_output", "Agent-1", "model"),
+                             flowkit.edge("Agent-1", "response", "ChatOutput-1", "input_value")])
+    flow = await service.flow(client, export)
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
+    assert body["status"] == "completed", body
+    assert body["outputs"]["ChatOutput-1"]["content"] == "It is 42."
+    first, second = fakes[case.protocol].received(question, path=None)
+    assert "evaluate_expression" in str(first)
+    # The tool's result went back to the model, in the provider's own shape.
+    assert json.dumps('{"result":"42"}')[1:-1] in json.dumps(second)
+    if case.protocol in ("openai", "anthropic"):  # the others match results to calls by name and order
+        assert "call_c1" in json.dumps(second)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+async def test_a_429_then_200_succeeds_after_the_advertised_wait_through_every_provider(service, client, fakes,
+                                                                                        case):
+    question = unique(f"rate limited by {case.name}")
+    fakes[case.protocol].script(question, fake.error(429, "slow down", retry_after=1), fake.text("made it"))
+    flow = await service.flow(client, case_flow(case))
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
+    assert body["outputs"]["ChatOutput-1"]["content"] == "made it", body
+    first, second = fakes[case.protocol].records(question)
+    assert second["at"] - first["at"] >= 1.0
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+async def test_a_400_fails_at_once_with_the_providers_message_through_every_provider(service, client, fakes, case):
+    question = unique(f"refused by {case.name}")
+    fakes[case.protocol].script(question, fake.error(400, f"{case.name} says the request is invalid"))
+    flow = await service.flow(client, case_flow(case))
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
+    assert body["status"] == "failed"
+    assert f"answered 400: {case.name} says the request is invalid" in body["errors"][0]["error"]
+    assert len(fakes[case.protocol].records(question)) == 1
 
 
 async def test_an_openai_compatible_provider_node_goes_to_its_endpoint_with_its_key(service, client, fake_openai):

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
+import orjson
 
 from sluice.engine.outputs import Handle
 
@@ -84,3 +85,30 @@ class Reply:
 class Embeddings:
     vectors: tuple[tuple[float, ...], ...]
     usage: Usage = Usage()
+
+
+def inline_image(url: str) -> tuple[str, str] | None:
+    """(media type, base64 data) of a `data:` image URL, or None for a URL to fetch."""
+    head, comma, data = url.partition(",")
+    if not (url.startswith("data:") and comma and head.endswith(";base64")):
+        return None
+    return head[5:-7] or "image/png", data
+
+
+def text_of(content: Any) -> str:
+    """The text of a chat-completions message content: a string, or the text of its parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(part.get("text") or "" for part in content
+                       if isinstance(part, Mapping) and part.get("type") == "text")
+    return ""
+
+
+def arguments_of(call: Mapping[str, Any]) -> dict[str, Any]:
+    """A chat-completions tool call's arguments as an object (the protocols that send them so)."""
+    try:
+        arguments = orjson.loads((call.get("function") or {}).get("arguments") or "{}")
+    except orjson.JSONDecodeError:
+        return {}
+    return arguments if isinstance(arguments, dict) else {}
