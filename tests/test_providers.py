@@ -25,7 +25,7 @@ GROQ_KEY = "gsk-operator-groq-key"
 @pytest.fixture(scope="module")
 def fakes(fake_openai) -> Iterator[dict[str, fake.FakeOpenAI]]:
     """Each protocol's fake provider, by protocol."""
-    started = {"anthropic": fake_providers.FakeAnthropic()}
+    started = {"anthropic": fake_providers.FakeAnthropic(), "gemini": fake_providers.FakeGemini()}
     yield {"openai": fake_openai, **started}
     for server in started.values():
         server.close()
@@ -69,6 +69,9 @@ CASES = [
                                          "base_url": "https://api.anthropic.com",
                                          "api_key": key_variable("ANTHROPIC_API_KEY"), "max_tokens": 1024},
          "anthropic", "x-api-key", fake_providers.ANTHROPIC_KEY),
+    Case("Google", "GoogleGenerativeAIModel", {"model_name": "gemini-2.0-flash", "max_output_tokens": 512,
+                                               "api_key": key_variable("GOOGLE_API_KEY"), "temperature": 0.1},
+         "gemini", "x-goog-api-key", fake_providers.GOOGLE_KEY),
 ]
 
 
@@ -109,6 +112,10 @@ async def test_the_same_flow_gives_the_same_text_through_every_provider(service,
     if case.protocol == "anthropic":  # the system prompt beside the turns, as the Messages API wants it
         assert record["body"]["system"] == "Be brief."
         assert record["body"]["messages"] == [{"role": "user", "content": [{"type": "text", "text": question}]}]
+    if case.protocol == "gemini":
+        assert record["path"] == "/v1beta/models/gemini-2.0-flash:generateContent"
+        assert record["body"]["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
+        assert record["body"]["generationConfig"] == {"maxOutputTokens": 512, "temperature": 0.1}
     usage = body["outputs"]["ChatOutput-1"]["metadata"]["usage"]
     assert usage["input_tokens"] > 0 and usage["output_tokens"] == len(f"echo: {question}".split())
 
