@@ -18,14 +18,17 @@ import fake_openai as fake
 import fake_providers
 import flowkit
 from conftest import start_service
+from httpserver import LocalServer, local_server
 
 GROQ_KEY = "gsk-operator-groq-key"
+AZURE_KEY = "azure-operator-key"
 
 
 @pytest.fixture(scope="module")
 def fakes(fake_openai) -> Iterator[dict[str, fake.FakeOpenAI]]:
     """Each protocol's fake provider, by protocol."""
-    started = {"anthropic": fake_providers.FakeAnthropic(), "gemini": fake_providers.FakeGemini()}
+    started = {"anthropic": fake_providers.FakeAnthropic(), "gemini": fake_providers.FakeGemini(),
+               "ollama": fake_providers.FakeOllama()}
     yield {"openai": fake_openai, **started}
     for server in started.values():
         server.close()
@@ -33,7 +36,9 @@ def fakes(fake_openai) -> Iterator[dict[str, fake.FakeOpenAI]]:
 
 @pytest.fixture(scope="module")
 async def service(cluster, fakes):
+    root = fakes["openai"].base_url.removesuffix("/v1")
     env = {"GROQ_BASE_URL": fakes["openai"].base_url, "GROQ_API_KEY": GROQ_KEY,
+           "AZURE_OPENAI_ENDPOINT": root, "AZURE_OPENAI_API_KEY": AZURE_KEY,
            "MISTRAL_BASE_URL": fakes["openai"].base_url, "MISTRAL_API_KEY": "mistral-key"}
     for server in fakes.values():
         env.update(server.env())
@@ -55,7 +60,7 @@ class Case:
     protocol: str
     # The header that carries the operator's key, and its expected value.
     key_header: str
-    key: str
+    key: str | None
 
 
 CASES = [
@@ -72,6 +77,12 @@ CASES = [
     Case("Google", "GoogleGenerativeAIModel", {"model_name": "gemini-2.0-flash", "max_output_tokens": 512,
                                                "api_key": key_variable("GOOGLE_API_KEY"), "temperature": 0.1},
          "gemini", "x-goog-api-key", fake_providers.GOOGLE_KEY),
+    Case("Ollama", "OllamaModel", {"model_name": "llama3.2", "base_url": "http://localhost:11434",
+                                   "num_ctx": flowkit.field(4096, "int")},
+         "ollama", "authorization", None),
+    Case("Azure OpenAI", "AzureOpenAIModel", {"azure_deployment": "gpt-4o-deployment", "api_version": "2024-06-01",
+                                              "api_key": key_variable("AZURE_OPENAI_API_KEY")},
+         "openai", "api-key", AZURE_KEY),
 ]
 
 
@@ -116,6 +127,13 @@ async def test_the_same_flow_gives_the_same_text_through_every_provider(service,
         assert record["path"] == "/v1beta/models/gemini-2.0-flash:generateContent"
         assert record["body"]["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
         assert record["body"]["generationConfig"] == {"maxOutputTokens": 512, "temperature": 0.1}
+    if case.protocol == "ollama":
+        assert (record["path"], record["body"]["stream"]) == ("/api/chat", False)
+        assert record["body"]["options"] == {"num_ctx": 4096}
+    if case.node_type == "AzureOpenAIModel":
+        assert record["path"] == "/openai/deployments/gpt-4o-deployment/chat/completions"
+        assert record["query"] == "api-version=2024-06-01"
+        assert "authorization" not in record["headers"]
     usage = body["outputs"]["ChatOutput-1"]["metadata"]["usage"]
     assert usage["input_tokens"] > 0 and usage["output_tokens"] == len(f"echo: {question}".split())
 
@@ -274,3 +292,33 @@ async def test_a_provider_sluice_does_not_speak_is_refused_at_upload_by_name(ser
     problem = response.json()
     assert f"the model provider {named} is not supported" in problem["detail"]
     assert "Model-1" in problem["detail"]
+
+
+URL_FIELDS = {"OpenAI": "openai_api_base", "Groq": "base_url", "Anthropic": "base_url", "Ollama": "base_url",
+              "Azure OpenAI": "azure_endpoint"}  # Langflow's Google node has no endpoint field
+
+
+@pytest.fixture(scope="module")
+def catcher() -> Iterator[LocalServer]:
+    """An endpoint the operator never configured, recording what it is sent."""
+    with local_server() as running:
+        yield running
+
+
+@pytest.mark.parametrize("case", [case for case in CASES if case.name in URL_FIELDS], ids=lambda case: case.name)
+@pytest.mark.parametrize("with_key", [False, True])
+async def test_a_flow_chosen_endpoint_never_gets_the_operators_key(service, client, fakes, catcher, case, with_key):
+    question = unique(f"steal the {case.name} key")
+    fields = {**case.fields, URL_FIELDS[case.name]: catcher.url("/steal")}
+    if not with_key:
+        fields.pop("api_key", None)
+    flow = await service.flow(client, model_flow(case.node_type, fields))
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
+    assert body["status"] == "failed"
+    error = body["errors"][0]["error"]
+    # Refused either for the key (it is the operator's) or by the network policy (loopback is private here).
+    assert "only to the endpoint the operator configured" in error or "SLUICE_ALLOWED_HOSTS" in error
+    assert not [r for r in catcher.requests if question.encode() in r[3]]
+    assert fakes[case.protocol].records(question) == []
+    for secret in (fake.API_KEY, GROQ_KEY, AZURE_KEY, fake_providers.ANTHROPIC_KEY):
+        assert secret not in str(body)

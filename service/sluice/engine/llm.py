@@ -131,6 +131,10 @@ def _settings(params: Mapping[str, Any]) -> dict[str, Any]:
         value = params.get(name)
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             settings[setting] = value  # 0 means no limit, as in Langflow
+    for name in providers.OLLAMA_OPTIONS:
+        value = params.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+            settings[name] = value
     seed = params.get("seed")
     if isinstance(seed, int) and not isinstance(seed, bool):
         settings["seed"] = seed

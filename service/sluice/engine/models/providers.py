@@ -71,6 +71,10 @@ PROVIDERS = (
              (), ("CohereEmbeddings",), ("https://api.cohere.com",)),
 )
 
+# Ollama's own sampling options, which OllamaModel nodes carry as fields of these names.
+OLLAMA_OPTIONS = ("num_ctx", "num_gpu", "num_thread", "repeat_last_n", "repeat_penalty", "tfs_z", "mirostat_eta",
+                  "mirostat_tau")
+
 # Providers Langflow offers that Sluice does not speak: a flow naming one is refused at upload.
 UNSUPPORTED = {"Amazon Bedrock": "Amazon Bedrock", "IBM watsonx.ai": "IBM watsonx.ai", "IBM WatsonX": "IBM watsonx.ai",
                "Azure AI Foundry": "Azure AI Foundry"}
