@@ -15,6 +15,7 @@ from fake_openai import FakeOpenAI, JSONHandler, usage, vector
 
 ANTHROPIC_KEY = "sk-ant-test-key"
 GOOGLE_KEY = "google-test-key"
+COHERE_KEY = "cohere-test-key"
 
 
 def _words(content: str) -> list[str]:
@@ -191,3 +192,32 @@ class FakeOllama(FakeOpenAI):
         Handler.fake = self
         return Handler
 
+
+
+class FakeCohere(FakeOpenAI):
+    """Cohere's /v2/embed."""
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def env(self) -> dict[str, str]:
+        return {"COHERE_BASE_URL": self.base_url, "COHERE_API_KEY": COHERE_KEY}
+
+    def _answer(self, target: str, body: dict[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
+        reply = super()._answer(target, body, headers)
+        return reply if reply["kind"] == "error" else {"kind": "embeddings"}
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        class Handler(JSONHandler):
+            def answer(self, reply: dict[str, Any], body: dict[str, Any]) -> None:
+                if reply["kind"] == "error":
+                    self._json(reply["status"], {"message": reply["message"]}, reply.get("headers"))
+                    return
+                texts = body["texts"]
+                self._json(200, {"id": "embed-test", "embeddings": {"float": [vector(t) for t in texts]},
+                                 "texts": texts,
+                                 "meta": {"billed_units": {"input_tokens": sum(len(t.split()) for t in texts)}}})
+
+        Handler.fake = self
+        return Handler

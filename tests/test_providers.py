@@ -28,7 +28,7 @@ AZURE_KEY = "azure-operator-key"
 def fakes(fake_openai) -> Iterator[dict[str, fake.FakeOpenAI]]:
     """Each protocol's fake provider, by protocol."""
     started = {"anthropic": fake_providers.FakeAnthropic(), "gemini": fake_providers.FakeGemini(),
-               "ollama": fake_providers.FakeOllama()}
+               "ollama": fake_providers.FakeOllama(), "cohere": fake_providers.FakeCohere()}
     yield {"openai": fake_openai, **started}
     for server in started.values():
         server.close()
@@ -322,3 +322,46 @@ async def test_a_flow_chosen_endpoint_never_gets_the_operators_key(service, clie
     assert fakes[case.protocol].records(question) == []
     for secret in (fake.API_KEY, GROQ_KEY, AZURE_KEY, fake_providers.ANTHROPIC_KEY):
         assert secret not in str(body)
+
+
+EMBEDDINGS = [
+    # (node type, fields, protocol of the fake, request path)
+    ("OpenAIEmbeddings", {"model": "text-embedding-3-small", "openai_api_key": key_variable("OPENAI_API_KEY"),
+                          "dimensions": flowkit.field(3, "int")}, "openai", "/v1/embeddings"),
+    ("EmbeddingModel", {"model": flowkit.field([{"name": "text-embedding-3-small", "provider": "OpenAI"}], "model")},
+     "openai", "/v1/embeddings"),
+    ("AzureOpenAIEmbeddings", {"model": "text-embedding-3-small", "azure_deployment": "embed-deployment",
+                               "api_version": "2024-06-01", "api_key": key_variable("AZURE_OPENAI_API_KEY")},
+     "openai", "/openai/deployments/embed-deployment/embeddings"),
+    ("Google Generative AI Embeddings", {"model_name": "models/text-embedding-004",
+                                         "api_key": key_variable("GOOGLE_API_KEY")},
+     "gemini", "/v1beta/models/text-embedding-004:batchEmbedContents"),
+    ("OllamaEmbeddings", {"model_name": "nomic-embed-text", "base_url": "http://localhost:11434"},
+     "ollama", "/api/embed"),
+    ("MistalAIEmbeddings", {"model": "mistral-embed", "endpoint": "https://api.mistral.ai/v1/"},
+     "openai", "/v1/embeddings"),
+    ("CohereEmbeddings", {"model_name": "embed-english-v3.0", "api_key": key_variable("COHERE_API_KEY")},
+     "cohere", "/v2/embed"),
+]
+
+
+@pytest.mark.parametrize(("node_type", "fields", "protocol", "path"), EMBEDDINGS, ids=[e[0] for e in EMBEDDINGS])
+async def test_text_embedder_gets_vectors_from_every_embeddings_provider(service, client, fakes, node_type, fields,
+                                                                          protocol, path):
+    text = unique(f"embed me with {node_type}")
+    export = flowkit.export("Embed", [
+        flowkit.node("ChatInput-1", "ChatInput", {"input_value": ""}),
+        flowkit.node("Embed-1", node_type, fields, outputs=("embeddings",)),
+        flowkit.node("TextEmbedder-1", "TextEmbedderComponent", {"message": "", "embedding_model": ""},
+                     outputs=("embeddings",)),
+    ], [flowkit.edge("ChatInput-1", "message", "TextEmbedder-1", "message"),
+        flowkit.edge("Embed-1", "embeddings", "TextEmbedder-1", "embedding_model")])
+    flow = await service.flow(client, export)
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": text})
+    assert body["status"] == "completed", body
+    assert body["outputs"]["TextEmbedder-1"]["content"] == {"text": text, "embeddings": fake.vector(text)}
+    [record] = fakes[protocol].records(text)
+    assert record["path"] == path
+    if node_type == "OpenAIEmbeddings":
+        assert record["body"]["dimensions"] == 3
+        assert record["authorization"] == f"Bearer {fake.API_KEY}"

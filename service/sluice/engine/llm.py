@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import httpx
 
 from sluice.config import Settings
@@ -36,9 +37,9 @@ __all__ = ["DEFAULT_TIMEOUT", "ChatModel", "Embeddings", "Reply", "TokenSink", "
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 # Fields of model nodes that name the endpoint (OpenAIModel's `openai_api_base`, Azure's `azure_endpoint`...).
 BASE_URL_FIELDS = ("openai_api_base", "base_url", "api_base", "mistral_api_base", "azure_endpoint", "api_url",
-                   "ollama_base_url")
+                   "ollama_base_url", "endpoint")
 # Fields holding a model's key: a component that calls a model declares them secret.
-KEY_FIELDS = frozenset({"api_key"})
+KEY_FIELDS = frozenset({"api_key", "openai_api_key", "mistral_api_key"})
 # Request keys a node's free-form `model_kwargs` may not replace.
 RESERVED_KEYS = {"model", "messages", "stream", "tools", "n", "api_key"}
 _PROTOCOL_MODULES = {providers.OPENAI: "openai_api", AZURE: "openai_api", providers.ANTHROPIC: "anthropic_api",
@@ -85,7 +86,7 @@ def _endpoint(provider: Provider, params: Mapping[str, Any], settings: Settings)
     configured = settings.provider_variables
     operator_url = (configured.get(provider.url_variable) or provider.default_url).rstrip("/")
     chosen = next((_text(params.get(f)) for f in BASE_URL_FIELDS if _text(params.get(f))), "").rstrip("/")
-    api_key = _text(params.get("api_key"))
+    api_key = next((_text(params.get(f)) for f in sorted(KEY_FIELDS) if _text(params.get(f))), "")
     # A base URL that Langflow's node carries by default means the provider's endpoint, wherever the
     # operator has pointed it.
     if chosen and chosen != operator_url and chosen not in provider.exported_urls:
@@ -97,6 +98,16 @@ def _endpoint(provider: Provider, params: Mapping[str, Any], settings: Settings)
         raise ComponentError(f"{provider.name} has no endpoint: set the node's endpoint, or {provider.url_variable} "
                              "for the workers.")
     return operator_url, api_key or configured.get(provider.key_variable, ""), True
+
+
+def embedding_model_from_params(params: Mapping[str, Any], settings: Settings | None = None, *,
+                                node_type: str = "") -> ChatModel:
+    """The embedding model an embeddings node configures (`dimensions` asked for where given)."""
+    model = model_from_params(params, settings, node_type=node_type, default="SLUICE_DEFAULT_EMBEDDING_MODEL")
+    dimensions = params.get("dimensions")
+    if isinstance(dimensions, int) and not isinstance(dimensions, bool) and dimensions > 0:
+        model = attrs.evolve(model, settings={**model.settings, "dimensions": dimensions})
+    return model
 
 
 def client(context: RunContext, model: ChatModel) -> httpx.AsyncClient:
