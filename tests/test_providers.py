@@ -6,6 +6,7 @@ provider; the worker reaches it through the provider's operator variables (`GROQ
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Iterator
@@ -365,3 +366,27 @@ async def test_text_embedder_gets_vectors_from_every_embeddings_provider(service
     if node_type == "OpenAIEmbeddings":
         assert record["body"]["dimensions"] == 3
         assert record["authorization"] == f"Bearer {fake.API_KEY}"
+
+
+async def test_tokens_used_are_counted_per_provider_and_model_in_the_metrics(service, client, fakes):
+    model_name = unique("metered-model").replace(" ", "-")
+    question = unique("meter me")
+    flow = await service.flow(client, model_flow("AnthropicModel", {"model_name": model_name,
+                                                                    "api_key": key_variable("ANTHROPIC_API_KEY")}))
+    for _ in range(2):
+        body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
+        assert body["status"] == "completed", body
+    sent = fakes["anthropic"].received(question, path=None)
+    expected_in = sum(fake.usage(request, "")[0] for request in sent)
+    expected_out = 2 * len(f"echo: {question}".split())
+    labels = f'model="{model_name}",provider="Anthropic"'
+    wanted = [f"sluice_model_calls_total{{{labels}}} 2.0",
+              f'sluice_model_tokens_total{{direction="input",{labels}}} {float(expected_in)}',
+              f'sluice_model_tokens_total{{direction="output",{labels}}} {float(expected_out)}']
+    # Workers write their tallies every few seconds: wait for the scrape to show them.
+    for _ in range(150):
+        text = (await client.get("/metrics")).text
+        if all(line in text for line in wanted):
+            break
+        await asyncio.sleep(0.2)
+    assert [line for line in wanted if line not in text] == []

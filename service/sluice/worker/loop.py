@@ -20,6 +20,7 @@ from sluice import db
 from sluice.config import Settings
 from sluice.engine.graph import Graph, parse_graph
 from sluice.engine.services import Services
+from sluice.maintenance.model_usage import keep_counting
 from sluice.maintenance.rescuer import rescue_expired
 from sluice.maintenance.retention import keep_pruning
 from sluice.models import Job
@@ -78,6 +79,7 @@ class Worker:
             asyncio.create_task(rescue_expired(self), name="rescuer"),
             asyncio.create_task(keep_pruning(self), name="retention"),
             asyncio.create_task(keep_presence(self), name="presence"),
+            asyncio.create_task(keep_counting(self), name="model usage"),
         ]
         log.info("worker %s started (concurrency %d)", self.id, self.concurrency)
         try:

@@ -1,0 +1,44 @@
+"""Writes the worker's tally of model calls and tokens to the database every few seconds.
+
+Workers serve no metrics of their own; the API's /metrics reads these totals (see
+sluice/engine/models/usage.py). A tally that cannot be written is kept for the next round, and
+the last one is written as the worker stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import asyncpg
+
+from sluice.engine.models import usage
+from sluice.store import model_usage
+
+if TYPE_CHECKING:
+    from sluice.worker.loop import Worker
+
+log = logging.getLogger(__name__)
+
+INTERVAL = 5.0
+
+
+async def keep_counting(worker: Worker) -> None:
+    try:
+        while True:
+            await asyncio.sleep(INTERVAL)
+            await write_tally(worker.pool)
+    finally:
+        await write_tally(worker.pool)
+
+
+async def write_tally(pool: asyncpg.Pool) -> None:
+    tally = usage.take()
+    if not tally:
+        return
+    try:
+        await model_usage.add(pool, tally)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+        usage.restore(tally)
+        log.warning("recording model usage failed: %s", error)
