@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -11,6 +13,7 @@ from sluice.engine import llm, structured, tools
 from sluice.engine.component import Component, ComponentError
 from sluice.engine.components.calculator import InvalidExpression, evaluate, formatted
 from sluice.engine.graph import Node
+from sluice.engine.models import retry, wire
 
 ENV = Settings.from_env({"SLUICE_DEFAULT_MODEL": "default-model", "OPENAI_BASE_URL": "http://models.test/v1/",
                          "OPENAI_API_KEY": "env-key"}, need_database=False)
@@ -113,3 +116,58 @@ async def test_an_unreachable_endpoint_fails_clearly():
     async with httpx.AsyncClient() as client:
         with pytest.raises(ComponentError, match=r"could not reach the model endpoint http://127\.0\.0\.1:9/v1"):
             await llm.chat(client, model, llm.conversation("", "hello"))
+
+
+async def test_a_retry_after_past_the_jobs_deadline_fails_at_once_with_the_providers_message(fake_openai):
+    fake_openai.script("wait half a minute", fake.error(429, "try again in 30 s", retry_after=30), fake.text("late"))
+    model = llm.ChatModel(name="m", base_url=fake_openai.base_url, api_key="")
+    token = retry.DEADLINE.set(asyncio.get_running_loop().time() + 5)
+    try:
+        async with httpx.AsyncClient() as client:
+            with pytest.raises(ComponentError, match="answered 429: try again in 30 s"):
+                await llm.chat(client, model, llm.conversation("", "wait half a minute"))
+    finally:
+        retry.DEADLINE.reset(token)
+    assert len(fake_openai.records("wait half a minute")) == 1
+
+
+async def test_retries_stop_after_the_configured_number(fake_openai):
+    fake_openai.script("always busy", fake.error(503, "busy", retry_after=0))
+    model = llm.ChatModel(name="m", base_url=fake_openai.base_url, api_key="", retries=2)
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(ComponentError, match="answered 503: busy"):
+            await llm.chat(client, model, llm.conversation("", "always busy"))
+    assert len(fake_openai.records("always busy")) == 3
+
+
+@pytest.mark.parametrize(("headers", "seconds"), [
+    ({"retry-after": "3"}, 3.0), ({"retry-after-ms": "1500", "retry-after": "9"}, 1.5),
+    ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0), ({"retry-after": "soon"}, None), ({}, None),
+])
+def test_retry_after_is_read_in_seconds_milliseconds_or_as_a_date(headers, seconds):
+    assert wire.retry_after(httpx.Headers(headers)) == seconds
+
+
+def test_backoff_grows_and_is_jittered_below_its_cap():
+    for attempt, cap in ((0, 0.5), (1, 1.0), (3, 4.0), (10, retry.LONGEST_WAIT)):
+        waits = {retry.backoff(attempt) for _ in range(50)}
+        assert all(0 <= wait <= cap for wait in waits) and len(waits) > 1
+
+
+@pytest.mark.parametrize(("node_type", "params", "provider", "url"), [
+    ("LanguageModelComponent", {"model": [{"name": "claude", "provider": "Anthropic"}]}, "Anthropic",
+     "https://api.anthropic.com"),
+    ("LanguageModelComponent", {"provider": "Groq", "model_name": "llama"}, "Groq", "https://api.groq.com/openai/v1"),
+    ("Agent", {"agent_llm": "Google Generative AI", "model_name": "gemini"}, "Google Generative AI",
+     "https://generativelanguage.googleapis.com"),
+    ("OllamaModel", {"model_name": "llama3", "base_url": "http://localhost:11434"}, "Ollama", "http://localhost:11434"),
+    ("xAIModel", {"model_name": "grok"}, "xAI", "https://api.x.ai/v1"),
+])
+def test_the_node_chooses_the_provider_and_its_default_endpoint(node_type, params, provider, url):
+    model = llm.model_from_params(params, BARE, node_type=node_type)
+    assert (model.provider, model.base_url, model.operator_endpoint) == (provider, url, True)
+
+
+def test_an_unknown_provider_is_refused_by_name():
+    with pytest.raises(ComponentError, match="'Acme AI' is not one Sluice knows"):
+        llm.model_from_params({"model": [{"name": "m", "provider": "Acme AI"}]}, BARE)

@@ -390,3 +390,39 @@ async def test_tokens_used_are_counted_per_provider_and_model_in_the_metrics(ser
             break
         await asyncio.sleep(0.2)
     assert [line for line in wanted if line not in text] == []
+
+
+def json_mode_of(case: Case, request: dict[str, Any]) -> Any:
+    """How the request asked for JSON, in the provider's own terms (None: only by the prompt)."""
+    if case.protocol == "openai":
+        return request["response_format"]["type"]
+    if case.protocol == "gemini":
+        return request["generationConfig"]["responseMimeType"], "objects" in str(request["generationConfig"])
+    if case.protocol == "ollama":
+        return request["format"]["required"]
+    return None
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+async def test_structured_output_through_every_provider(service, client, fakes, case):
+    question = unique(f"A city, from {case.name}")
+    fakes[case.protocol].script(question, fake.text(json.dumps({"objects": [{"city": "Oslo", "population": 7}]})))
+    schema = [{"name": "city", "type": "str", "description": "", "multiple": "False"},
+              {"name": "population", "type": "int", "description": "", "multiple": "False"}]
+    model = flowkit.node("Model-1", case.node_type, {"input_value": "", **case.fields},
+                         outputs=("text_output", "model_output"))
+    structured = flowkit.node("Structured-1", "StructuredOutput", {
+        "input_value": "", "system_prompt": "Extract.", "output_schema": flowkit.field(schema, "table"),
+        "schema_name": "", "model": flowkit.field("", "other")}, outputs=("structured_output", "dataframe_output"))
+    export = flowkit.export("Structured", [flowkit.node("ChatInput-1", "ChatInput", {"input_value": ""}), model,
+                                           structured],
+                            [flowkit.edge("ChatInput-1", "message", "Structured-1", "input_value"),
+                             flowkit.edge("Model-1", "model_output", "Structured-1", "model")])
+    flow = await service.flow(client, export)
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
+    assert body["status"] == "completed", body
+    assert body["outputs"]["Structured-1"]["content"] == {"city": "Oslo", "population": 7}
+    [request] = fakes[case.protocol].received(question, path=None)
+    assert json_mode_of(case, request) == {"openai": "json_schema", "gemini": ("application/json", True),
+                                           "ollama": ["objects"], "anthropic": None}[case.protocol]
+    assert "Answer only with JSON matching this JSON Schema" in json.dumps(request)
