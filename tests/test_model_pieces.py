@@ -8,12 +8,13 @@ import httpx
 import pytest
 
 import fake_openai as fake
+from sluice import config
 from sluice.config import Settings
 from sluice.engine import llm, structured, tools
 from sluice.engine.component import Component, ComponentError
 from sluice.engine.components.calculator import InvalidExpression, evaluate, formatted
 from sluice.engine.graph import Node
-from sluice.engine.models import retry, wire
+from sluice.engine.models import providers, retry, wire
 
 ENV = Settings.from_env({"SLUICE_DEFAULT_MODEL": "default-model", "OPENAI_BASE_URL": "http://models.test/v1/",
                          "OPENAI_API_KEY": "env-key"}, need_database=False)
@@ -171,3 +172,7 @@ def test_the_node_chooses_the_provider_and_its_default_endpoint(node_type, param
 def test_an_unknown_provider_is_refused_by_name():
     with pytest.raises(ComponentError, match="'Acme AI' is not one Sluice knows"):
         llm.model_from_params({"model": [{"name": "m", "provider": "Acme AI"}]}, BARE)
+
+
+def test_the_settings_read_exactly_the_variables_the_providers_are_configured_by():
+    assert set(config.PROVIDER_VARIABLES) == providers.variables()
