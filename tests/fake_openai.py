@@ -116,6 +116,8 @@ class FakeOpenAI:
 
 def _content(message: Mapping[str, Any]) -> str:
     content = message.get("content")
+    if isinstance(content, list):  # text and image parts: the text is what gets echoed
+        return "".join(part.get("text", "") for part in content if part.get("type") == "text")
     return content if isinstance(content, str) else json.dumps(content)
 
 

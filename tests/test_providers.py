@@ -426,3 +426,43 @@ async def test_structured_output_through_every_provider(service, client, fakes, 
     assert json_mode_of(case, request) == {"openai": "json_schema", "gemini": ("application/json", True),
                                            "ollama": ["objects"], "anthropic": None}[case.protocol]
     assert "Answer only with JSON matching this JSON Schema" in json.dumps(request)
+
+
+PIXEL = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+
+
+def image_of(case: Case, request: dict[str, Any]) -> Any:
+    """The image the request carries, in the provider's own shape."""
+    data = PIXEL.partition(",")[2]
+    if case.protocol == "openai":
+        return request["messages"][-1]["content"][1] == {"type": "image_url", "image_url": {"url": PIXEL}}
+    if case.protocol == "anthropic":
+        return request["messages"][-1]["content"][1] == {
+            "type": "image", "source": {"type": "base64", "media_type": "image/png", "data": data}}
+    if case.protocol == "gemini":
+        return request["contents"][-1]["parts"][1] == {"inlineData": {"mimeType": "image/png", "data": data}}
+    return request["messages"][-1]["images"] == [data]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+async def test_an_image_from_chat_input_reaches_every_provider(service, client, fakes, case):
+    question = unique(f"What is in this picture, {case.name}?")
+    export = case_flow(case)
+    export["data"]["nodes"][0] = flowkit.node("ChatInput-1", "ChatInput", {
+        "input_value": "", "files": flowkit.field([], "file", list=True)})
+    flow = await service.flow(client, export)
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": question, "ChatInput-1.files": [PIXEL]})
+    assert body["status"] == "completed", body
+    assert body["outputs"]["ChatOutput-1"]["content"] == f"echo: {question}"
+    [request] = fakes[case.protocol].received(question, path=None)
+    assert image_of(case, request)
+
+
+async def test_a_langflow_file_path_as_an_image_is_refused_by_name(service, client):
+    export = model_flow("LanguageModelComponent", {})
+    export["data"]["nodes"][0] = flowkit.node("ChatInput-1", "ChatInput", {
+        "input_value": "", "files": flowkit.field([], "file", list=True)})
+    flow = await service.flow(client, export)
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": "look", "ChatInput-1.files": ["abc/cat.png"]})
+    assert body["status"] == "failed"
+    assert "the file 'abc/cat.png' is not available to Sluice" in body["errors"][0]["error"]

@@ -28,6 +28,7 @@ from sluice.engine.errors import ComponentError
 from sluice.engine.models import providers, retry, usage
 from sluice.engine.models.chat import DEFAULT_TIMEOUT, ChatModel, Embeddings, Reply, TokenSink, ToolCall, Usage
 from sluice.engine.models.providers import AZURE, Provider
+from sluice.engine.values import Message
 
 if TYPE_CHECKING:
     from sluice.engine.context import RunContext
@@ -166,12 +167,23 @@ def _positive(value: Any) -> float | None:
     return number if number > 0 else None
 
 
-def conversation(system: str, user: str, history: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
-    """System prompt (if any), earlier turns, then the user's message, as chat-completions messages."""
+def conversation(system: str, user: str, history: Sequence[Mapping[str, Any]] = (),
+                 images: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """System prompt (if any), earlier turns, then the user's message (with its images: `data:` URIs
+    or URLs), as chat-completions messages."""
     messages: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
     messages.extend(dict(turn) for turn in history)
-    messages.append({"role": "user", "content": user})
+    content: Any = user
+    if images:
+        content = [{"type": "text", "text": user},
+                   *({"type": "image_url", "image_url": {"url": url}} for url in images)]
+    messages.append({"role": "user", "content": content})
     return messages
+
+
+def images_in(value: Any) -> tuple[str, ...]:
+    """The images a node's input message carries (a Chat Input's files)."""
+    return value.files if isinstance(value, Message) else ()
 
 
 def _protocol(model: ChatModel) -> ModuleType:

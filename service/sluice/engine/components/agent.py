@@ -50,7 +50,8 @@ class Agent(Component):
                      llm.token_sink(params, context, node.id))
         produced: dict[str, Any] = {}
         if node.wants("response"):
-            answer = await loop.answer(llm.conversation(system, question, history))
+            answer = await loop.answer(llm.conversation(system, question, history,
+                                                        images=llm.images_in(params.get("input_value"))))
             produced["response"] = Message(text=answer, sender="Machine", sender_name="AI", usage=loop.usage.as_dict())
         if node.wants("structured_response"):
             produced["structured_response"] = await _structured(loop, params, system, question, history)

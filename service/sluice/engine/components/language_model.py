@@ -22,7 +22,9 @@ class LanguageModel(Component):
         model = llm.model_from_params(params, context.settings, node_type=node.type)
         produced: dict[str, Any] = {"model_output": model}
         if node.wants("text_output"):
-            messages = llm.conversation(to_text(params.get("system_message")), to_text(params.get("input_value")))
+            question = params.get("input_value")
+            messages = llm.conversation(to_text(params.get("system_message")), to_text(question),
+                                        images=llm.images_in(question))
             reply = await llm.chat(llm.client(context, model), model, messages,
                                    on_token=llm.token_sink(params, context, node.id))
             produced["text_output"] = Message(text=reply.content, sender="Machine", sender_name="AI",

@@ -140,8 +140,9 @@ def _parts(content: Any) -> list[dict[str, Any]]:
         elif part.get("type") == "image_url":
             url = str((part.get("image_url") or {}).get("url") or "")
             inline = inline_image(url)
-            parts.append({"inlineData": {"mimeType": inline[0], "data": inline[1]}} if inline
-                         else {"fileData": {"fileUri": url, "mimeType": "image/*"}})
+            if inline is None:  # fileData takes files uploaded to Google, not any URL
+                raise wire.ProviderError(f"Google Generative AI takes images only as data: URIs, not {url[:80]}.")
+            parts.append({"inlineData": {"mimeType": inline[0], "data": inline[1]}})
     return parts
 
 

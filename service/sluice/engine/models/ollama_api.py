@@ -40,7 +40,7 @@ def _headers(model: ChatModel) -> dict[str, str]:
 async def chat(client: httpx.AsyncClient, model: ChatModel, messages: Sequence[Mapping[str, Any]],
                tools: Sequence[Mapping[str, Any]], on_token: TokenSink | None, request: Mapping[str, Any]) -> Reply:
     settings = {**model.settings, **request}
-    body: dict[str, Any] = {"model": model.name, "messages": _messages(messages), "stream": on_token is not None}
+    body: dict[str, Any] = {"model": model.name, "messages": _messages(model, messages), "stream": on_token is not None}
     options = {_OPTIONS.get(k, k): v for k, v in settings.items() if k in _OPTIONS or k in OLLAMA_OPTIONS}
     if options:
         body["options"] = options
@@ -82,17 +82,23 @@ async def embed(client: httpx.AsyncClient, model: ChatModel, texts: Sequence[str
     return Embeddings(vectors, Usage(count if isinstance(count, int) else 0, 0))
 
 
-def _messages(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _inline(model: ChatModel, url: str) -> str:
+    inline = inline_image(url)
+    if inline is None:
+        raise wire.ProviderError(f"{model.provider} takes images only as data: URIs, not {url[:80]}.")
+    return inline[1]
+
+
+def _messages(model: ChatModel, messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     names: dict[str, str] = {}
     converted: list[dict[str, Any]] = []
     for message in messages:
         role = str(message.get("role") or "user")
         content = message.get("content")
         turn: dict[str, Any] = {"role": role, "content": text_of(content)}
-        images = [inline[1] for inline in (inline_image(str((part.get("image_url") or {}).get("url") or ""))
-                                           for part in (content if isinstance(content, list) else ())
-                                           if isinstance(part, Mapping) and part.get("type") == "image_url")
-                  if inline]
+        images = [_inline(model, str((part.get("image_url") or {}).get("url") or ""))
+                  for part in (content if isinstance(content, list) else ())
+                  if isinstance(part, Mapping) and part.get("type") == "image_url"]
         if images:
             turn["images"] = images
         if message.get("tool_calls"):
