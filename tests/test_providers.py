@@ -151,6 +151,7 @@ async def test_streamed_tokens_add_up_to_the_answer_through_every_provider(servi
         "select data from job_events where job_id = $1 and type = 'token' order by seq", uuid.UUID(body["job_id"]))
     chunks = [row["data"]["chunk"] for row in rows]
     assert len(chunks) == 5 and "".join(chunks) == answer
+    assert body["outputs"]["ChatOutput-1"]["metadata"]["usage"]["output_tokens"] == 5
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)

@@ -37,6 +37,8 @@ async def chat(client: httpx.AsyncClient, model: ChatModel, messages: Sequence[M
     if on_token is None:
         return _reply(model, await wire.post(client, model, url, body, headers))
     body["stream"] = True
+    # A streamed answer carries its usage only when asked (OpenAI and the compatible providers alike).
+    body.setdefault("stream_options", {"include_usage": True})
     async with wire.streamed(client, model, url, body, headers) as lines:
         return await _streamed(wire.sse_data(lines), on_token)
 
