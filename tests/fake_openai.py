@@ -37,6 +37,11 @@ def error(status: int, message: str, retry_after: float | None = None) -> dict[s
     return {"kind": "error", "status": status, "message": message, "headers": headers}
 
 
+def broken(content: str) -> dict[str, Any]:
+    """A streamed answer that breaks off after its first words (the connection drops mid-body)."""
+    return {"kind": "broken", "content": content}
+
+
 def malformed() -> dict[str, Any]:
     """A 200 whose body is not JSON."""
     return {"kind": "malformed"}
@@ -158,6 +163,17 @@ class JSONHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
+    def _broken(self, lines: list[str]) -> None:
+        """A chunked answer whose connection closes before its last chunk."""
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        for line in lines:
+            self.wfile.write(f"{len(line.encode()):x}\r\n{line}\r\n".encode())
+            self.wfile.flush()
+        self.close_connection = True
+
     def _events(self, lines: list[str], content_type: str = "text/event-stream") -> None:
         """A streamed answer, one write per line, then the connection closes."""
         self.send_response(200)
@@ -185,6 +201,9 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             elif reply["kind"] == "image":
                 item = {"b64_json": reply["b64"]} if reply["b64"] else {"url": reply["url"]}
                 self._json(200, {"created": 0, "data": [item]})
+            elif reply["kind"] == "broken":
+                self._broken([f"data: {json.dumps({'choices': [{'index': 0, 'delta': delta}]})}\n\n"
+                              for delta in _deltas({**reply, "kind": "text"})[:2]])
             elif body.get("stream"):
                 self._stream(reply, body)
             else:

@@ -467,3 +467,16 @@ async def test_a_langflow_file_path_as_an_image_is_refused_by_name(service, clie
     body = await run(client, flow["id"], {"ChatInput-1.input_value": "look", "ChatInput-1.files": ["abc/cat.png"]})
     assert body["status"] == "failed"
     assert "the file 'abc/cat.png' is not available to Sluice" in body["errors"][0]["error"]
+
+
+async def test_a_stream_that_breaks_off_after_its_first_tokens_is_not_tried_again(service, client, fake_openai):
+    question = unique("cut short")
+    fake_openai.script(question, fake.broken("one two three four"), fake.text("a second answer"))
+    flow = await service.flow(client, model_flow("LanguageModelComponent", {"stream": flowkit.field(True, "bool")}))
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
+    assert body["status"] == "failed", body
+    assert "could not reach the model endpoint" in body["errors"][0]["error"]
+    rows = await service.pool.fetch(
+        "select data from job_events where job_id = $1 and type = 'token' order by seq", uuid.UUID(body["job_id"]))
+    assert [row["data"]["chunk"] for row in rows] == ["one ", "two "]
+    assert len(fake_openai.records(question)) == 1
