@@ -161,7 +161,6 @@ def test_backoff_grows_and_is_jittered_below_its_cap():
     ("LanguageModelComponent", {"provider": "Groq", "model_name": "llama"}, "Groq", "https://api.groq.com/openai/v1"),
     ("Agent", {"agent_llm": "Google Generative AI", "model_name": "gemini"}, "Google Generative AI",
      "https://generativelanguage.googleapis.com"),
-    ("OllamaModel", {"model_name": "llama3", "base_url": "http://localhost:11434"}, "Ollama", "http://localhost:11434"),
     ("xAIModel", {"model_name": "grok"}, "xAI", "https://api.x.ai/v1"),
 ])
 def test_the_node_chooses_the_provider_and_its_default_endpoint(node_type, params, provider, url):
@@ -176,3 +175,14 @@ def test_an_unknown_provider_is_refused_by_name():
 
 def test_the_settings_read_exactly_the_variables_the_providers_are_configured_by():
     assert set(config.PROVIDER_VARIABLES) == providers.variables()
+
+
+def test_a_local_default_endpoint_is_the_operators_only_when_configured():
+    params = {"model_name": "llama3", "base_url": "http://localhost:11434"}
+    unconfigured = llm.model_from_params(params, BARE, node_type="OllamaModel")
+    assert (unconfigured.base_url, unconfigured.operator_endpoint) == ("http://localhost:11434", False)
+    settings = Settings.from_env({"OLLAMA_BASE_URL": "http://ollama.internal:11434", "OLLAMA_API_KEY": "k"},
+                                 need_database=False)
+    configured = llm.model_from_params(params, settings, node_type="OllamaModel")
+    assert (configured.base_url, configured.api_key, configured.operator_endpoint) == (
+        "http://ollama.internal:11434", "k", True)

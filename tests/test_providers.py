@@ -480,3 +480,12 @@ async def test_a_stream_that_breaks_off_after_its_first_tokens_is_not_tried_agai
         "select data from job_events where job_id = $1 and type = 'token' order by seq", uuid.UUID(body["job_id"]))
     assert [row["data"]["chunk"] for row in rows] == ["one ", "two "]
     assert len(fake_openai.records(question)) == 1
+
+
+async def test_a_local_provider_the_operator_did_not_configure_is_reached_under_the_network_policy(service, client):
+    # LMSTUDIO_BASE_URL is not set here: the node's default (the worker's own loopback) is not the operator's.
+    flow = await service.flow(client, model_flow("LMStudioModel", {"model_name": "qwen", "base_url":
+                                                                   "http://localhost:1234/v1"}))
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": "hello"})
+    assert body["status"] == "failed"
+    assert "SLUICE_ALLOWED_HOSTS" in body["errors"][0]["error"]

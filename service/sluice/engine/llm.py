@@ -98,6 +98,10 @@ def _endpoint(provider: Provider, params: Mapping[str, Any], settings: Settings)
     if not operator_url:
         raise ComponentError(f"{provider.name} has no endpoint: set the node's endpoint, or {provider.url_variable} "
                              "for the workers.")
+    if provider.local and not configured.get(provider.url_variable):
+        # A local default the operator did not choose is the worker's own loopback: reached under the
+        # network policy, like any address a flow names, and never with the operator's key.
+        return operator_url, api_key, False
     return operator_url, api_key or configured.get(provider.key_variable, ""), True
 
 

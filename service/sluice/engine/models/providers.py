@@ -36,6 +36,11 @@ class Provider:
     exported_urls: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
 
+    @property
+    def local(self) -> bool:
+        """Whether the default endpoint is on the worker's own machine (Ollama, LM Studio)."""
+        return self.default_url.startswith(("http://localhost", "http://127.0.0.1"))
+
 
 PROVIDERS = (
     Provider("OpenAI", OPENAI, "https://api.openai.com/v1", "OPENAI_API_KEY", "OPENAI_BASE_URL",
