@@ -489,3 +489,24 @@ async def test_a_local_provider_the_operator_did_not_configure_is_reached_under_
     body = await run(client, flow["id"], {"ChatInput-1.input_value": "hello"})
     assert body["status"] == "failed"
     assert "SLUICE_ALLOWED_HOSTS" in body["errors"][0]["error"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+async def test_a_503_then_200_succeeds_through_every_provider(service, client, fakes, case):
+    question = unique(f"overloaded {case.name}")
+    fakes[case.protocol].script(question, fake.error(503, "overloaded"), fake.text("back again"))
+    flow = await service.flow(client, case_flow(case))
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
+    assert body["outputs"]["ChatOutput-1"]["content"] == "back again", body
+    assert len(fakes[case.protocol].records(question)) == 2
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+async def test_a_malformed_answer_fails_at_once_through_every_provider(service, client, fakes, case):
+    question = unique(f"garbled {case.name}")
+    fakes[case.protocol].script(question, fake.malformed(), fake.text("never reached"))
+    flow = await service.flow(client, case_flow(case))
+    body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
+    assert body["status"] == "failed"
+    assert "did not answer with a JSON object" in body["errors"][0]["error"]
+    assert len(fakes[case.protocol].records(question)) == 1
