@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
 import fake_openai as fake
+from sluice import config
+from sluice.config import Settings
 from sluice.engine import llm, structured, tools
 from sluice.engine.component import Component, ComponentError
 from sluice.engine.components.calculator import InvalidExpression, evaluate, formatted
 from sluice.engine.graph import Node
+from sluice.engine.models import providers, retry, wire
 
-ENV = {"SLUICE_DEFAULT_MODEL": "default-model", "OPENAI_BASE_URL": "http://models.test/v1/",
-       "OPENAI_API_KEY": "env-key"}
+ENV = Settings.from_env({"SLUICE_DEFAULT_MODEL": "default-model", "OPENAI_BASE_URL": "http://models.test/v1/",
+                         "OPENAI_API_KEY": "env-key"}, need_database=False)
+BARE = Settings(database_url="")
 
 
 def test_empty_model_uses_the_default_model_endpoint_and_key_from_the_environment():
@@ -36,13 +42,13 @@ def test_node_fields_win_over_the_environment():
 
 def test_without_any_model_the_error_names_the_setting():
     with pytest.raises(ComponentError, match="SLUICE_DEFAULT_MODEL"):
-        llm.model_from_params({"model": ""}, {})
+        llm.model_from_params({"model": ""}, BARE)
 
 
 def test_the_api_key_never_shows_in_summaries_or_repr():
-    model = llm.model_from_params({"model": "m", "api_key": "sk-secret"}, {})
+    model = llm.model_from_params({"model": "m", "api_key": "sk-secret"}, BARE)
     assert "sk-secret" not in repr(model)
-    assert model.summary() == {"model": "m", "base_url": llm.DEFAULT_BASE_URL}
+    assert model.summary() == {"model": "m", "provider": "OpenAI", "base_url": llm.DEFAULT_BASE_URL}
 
 
 @pytest.mark.parametrize(("answer", "objects"), [
@@ -113,7 +119,76 @@ async def test_a_model_that_does_not_answer_in_time_fails_clearly(fake_openai):
 
 @pytest.mark.integration  # a real connection attempt
 async def test_an_unreachable_endpoint_fails_clearly():
-    model = llm.ChatModel(name="m", base_url="http://127.0.0.1:9/v1", api_key="", timeout=2)
+    model = llm.ChatModel(name="m", base_url="http://127.0.0.1:9/v1", api_key="", timeout=2, retries=0)
     async with httpx.AsyncClient() as client:
         with pytest.raises(ComponentError, match=r"could not reach the model endpoint http://127\.0\.0\.1:9/v1"):
             await llm.chat(client, model, llm.conversation("", "hello"))
+
+
+async def test_a_retry_after_past_the_jobs_deadline_fails_at_once_with_the_providers_message(fake_openai):
+    fake_openai.script("wait half a minute", fake.error(429, "try again in 30 s", retry_after=30), fake.text("late"))
+    model = llm.ChatModel(name="m", base_url=fake_openai.base_url, api_key="")
+    token = retry.DEADLINE.set(asyncio.get_running_loop().time() + 5)
+    try:
+        async with httpx.AsyncClient() as client:
+            with pytest.raises(ComponentError, match="answered 429: try again in 30 s"):
+                await llm.chat(client, model, llm.conversation("", "wait half a minute"))
+    finally:
+        retry.DEADLINE.reset(token)
+    assert len(fake_openai.records("wait half a minute")) == 1
+
+
+async def test_retries_stop_after_the_configured_number(fake_openai):
+    fake_openai.script("always busy", fake.error(503, "busy", retry_after=0))
+    model = llm.ChatModel(name="m", base_url=fake_openai.base_url, api_key="", retries=2)
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(ComponentError, match="answered 503: busy"):
+            await llm.chat(client, model, llm.conversation("", "always busy"))
+    assert len(fake_openai.records("always busy")) == 3
+
+
+@pytest.mark.parametrize(("headers", "seconds"), [
+    ({"retry-after": "3"}, 3.0), ({"retry-after-ms": "1500", "retry-after": "9"}, 1.5),
+    ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0), ({"retry-after": "soon"}, None), ({}, None),
+])
+def test_retry_after_is_read_in_seconds_milliseconds_or_as_a_date(headers, seconds):
+    assert wire.retry_after(httpx.Headers(headers)) == seconds
+
+
+def test_backoff_grows_and_is_jittered_below_its_cap():
+    for attempt, cap in ((0, 0.5), (1, 1.0), (3, 4.0), (10, retry.LONGEST_WAIT)):
+        waits = {retry.backoff(attempt) for _ in range(50)}
+        assert all(0 <= wait <= cap for wait in waits) and len(waits) > 1
+
+
+@pytest.mark.parametrize(("node_type", "params", "provider", "url"), [
+    ("LanguageModelComponent", {"model": [{"name": "claude", "provider": "Anthropic"}]}, "Anthropic",
+     "https://api.anthropic.com"),
+    ("LanguageModelComponent", {"provider": "Groq", "model_name": "llama"}, "Groq", "https://api.groq.com/openai/v1"),
+    ("Agent", {"agent_llm": "Google Generative AI", "model_name": "gemini"}, "Google Generative AI",
+     "https://generativelanguage.googleapis.com"),
+    ("xAIModel", {"model_name": "grok"}, "xAI", "https://api.x.ai/v1"),
+])
+def test_the_node_chooses_the_provider_and_its_default_endpoint(node_type, params, provider, url):
+    model = llm.model_from_params(params, BARE, node_type=node_type)
+    assert (model.provider, model.base_url, model.operator_endpoint) == (provider, url, True)
+
+
+def test_an_unknown_provider_is_refused_by_name():
+    with pytest.raises(ComponentError, match="'Acme AI' is not one Sluice knows"):
+        llm.model_from_params({"model": [{"name": "m", "provider": "Acme AI"}]}, BARE)
+
+
+def test_the_settings_read_exactly_the_variables_the_providers_are_configured_by():
+    assert set(config.PROVIDER_VARIABLES) == providers.variables()
+
+
+def test_a_local_default_endpoint_is_the_operators_only_when_configured():
+    params = {"model_name": "llama3", "base_url": "http://localhost:11434"}
+    unconfigured = llm.model_from_params(params, BARE, node_type="OllamaModel")
+    assert (unconfigured.base_url, unconfigured.operator_endpoint) == ("http://localhost:11434", False)
+    settings = Settings.from_env({"OLLAMA_BASE_URL": "http://ollama.internal:11434", "OLLAMA_API_KEY": "k"},
+                                 need_database=False)
+    configured = llm.model_from_params(params, settings, node_type="OllamaModel")
+    assert (configured.base_url, configured.api_key, configured.operator_endpoint) == (
+        "http://ollama.internal:11434", "k", True)

@@ -60,6 +60,13 @@ def _text(raw: str) -> str:
     return raw
 
 
+def _whole(raw: str) -> int:
+    value = _integer(raw)
+    if value < 0:
+        raise ValueError("expected a whole number, 0 or more")
+    return value
+
+
 def setting(env: str, default: Any, parse: Callable[[str], Any], doc: str, *, secret: bool = False) -> Any:
     """One setting: the environment variable `env`, read with `parse`; empty or unset means `default`."""
     return attrs.field(default=default, repr=not secret, metadata={"env": env, "parse": parse, "doc": doc})
@@ -124,6 +131,18 @@ class Settings:
     # Langflow's LANGFLOW_WEBHOOK_AUTH_ENABLE. Off, a caller without a key may run any flow it names by id.
     webhook_auth: bool = setting("SLUICE_WEBHOOK_AUTH_ENABLE", True, _boolean,
                                  "`false`: the v1 webhook runs a flow named by id without an API key")
+    default_model: str = setting("SLUICE_DEFAULT_MODEL", "", _text, "the model of a model node that names none")
+    default_image_model: str = setting("SLUICE_DEFAULT_IMAGE_MODEL", "", _text,
+                                       "the model of an image node that names none")
+    default_embedding_model: str = setting("SLUICE_DEFAULT_EMBEDDING_MODEL", "", _text,
+                                           "the model of an embeddings node that names none")
+    model_timeout: float = setting("SLUICE_MODEL_TIMEOUT", 120.0, _positive(_number),
+                                   "one model call's answer (a node's `timeout` may change it)")
+    model_retries: int = setting("SLUICE_MODEL_RETRIES", 4, _whole,
+                                 "retries of a model call that got 429, 5xx or no connection")
+    # The operator's keys and endpoints for model providers, under Langflow's variable names
+    # (OPENAI_API_KEY, ANTHROPIC_BASE_URL...): read once, from the names in PROVIDER_VARIABLES.
+    provider_variables: Mapping[str, str] = attrs.field(factory=dict, repr=False, metadata={"env": None})
 
     def __attrs_post_init__(self) -> None:
         if not self.listen_url:
@@ -139,12 +158,13 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] = os.environ, *, need_database: bool = True) -> Settings:
         """The settings the environment gives; InvalidSetting names a variable whose value is wrong."""
         values: dict[str, Any] = {}
-        for field in attrs.fields(cls):
+        for field in _settings():
             raw = env.get(field.metadata["env"], "")
             if raw.strip():
                 values[field.name] = _parsed(field, raw)
         if need_database and not values.get("database_url"):
             raise SystemExit("DATABASE_URL is not set: point it at PostgreSQL, or use `make run`.")
+        values["provider_variables"] = {name: env[name] for name in PROVIDER_VARIABLES if env.get(name, "").strip()}
         return cls(**values)
 
 
@@ -156,6 +176,32 @@ def _parsed(field: attrs.Attribute, raw: str) -> Any:
         raise InvalidSetting(f"{field.metadata['env']}={shown} is not a valid value: {error}.") from None
 
 
+def _settings() -> list[attrs.Attribute]:
+    return [field for field in attrs.fields(Settings) if field.metadata.get("env")]
+
+
 def declared() -> list[tuple[str, Any, str]]:
     """(variable, default, meaning) of every setting, for documentation."""
-    return [(field.metadata["env"], field.default, field.metadata["doc"]) for field in attrs.fields(Settings)]
+    return [(field.metadata["env"], field.default, field.metadata["doc"]) for field in _settings()]
+
+
+# Langflow's global-variable names for model providers' keys and endpoints; the engine's provider
+# registry (sluice/engine/models/providers.py) says which provider uses which, and a test holds the two
+# together. Only these are read, so a tenant's flow can name no other variable of the worker this way.
+PROVIDER_VARIABLES = (
+    "OPENAI_API_KEY", "OPENAI_BASE_URL",
+    "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_VERSION",
+    "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
+    "GOOGLE_API_KEY", "GOOGLE_BASE_URL",
+    "OLLAMA_API_KEY", "OLLAMA_BASE_URL",
+    "GROQ_API_KEY", "GROQ_BASE_URL",
+    "MISTRAL_API_KEY", "MISTRAL_BASE_URL",
+    "DEEPSEEK_API_KEY", "DEEPSEEK_BASE_URL",
+    "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL",
+    "XAI_API_KEY", "XAI_BASE_URL",
+    "NVIDIA_API_KEY", "NVIDIA_BASE_URL",
+    "SAMBANOVA_API_KEY", "SAMBANOVA_BASE_URL",
+    "PERPLEXITY_API_KEY", "PERPLEXITY_BASE_URL",
+    "LMSTUDIO_API_KEY", "LMSTUDIO_BASE_URL",
+    "COHERE_API_KEY", "COHERE_BASE_URL",
+)

@@ -47,9 +47,11 @@ def describe(component_id: str, value: Any, status: str = "completed") -> Compon
     if isinstance(value, Handle):
         return ComponentOutput("data", component_id, status, value.summary())
     if isinstance(value, Message):
-        return ComponentOutput("message", component_id, status, value.text,
-                               {"sender": value.sender, "sender_name": value.sender_name,
-                                "session_id": value.session_id})
+        metadata: dict[str, Any] = {"sender": value.sender, "sender_name": value.sender_name,
+                                    "session_id": value.session_id}
+        if value.usage:
+            metadata["usage"] = dict(value.usage)
+        return ComponentOutput("message", component_id, status, value.text, metadata)
     if isinstance(value, str):
         return ComponentOutput("message", component_id, status, value)
     if isinstance(value, Data):

@@ -46,7 +46,8 @@ class Services:
     def __init__(self, settings: Settings | None = None, *, save_file: SaveFile | None = None,
                  read_variable: ReadVariable | None = None,
                  unavailable: tuple[type[BaseException], ...] = ()) -> None:
-        self.settings = settings or Settings(database_url="")
+        # In-process runs (the bench, unit tests) read their settings from the environment too.
+        self.settings = settings or Settings.from_env(need_database=False)
         self.save_file = save_file
         self.read_variable = read_variable
         # Failures that mean Sluice's own storage is out of reach: no fault of the flow, so they end

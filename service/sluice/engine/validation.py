@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sluice.engine import registry
+from sluice.engine import llm, registry
 from sluice.engine.graph import FlowFormatError, Graph, graph_document, parse_graph
 
 
@@ -57,6 +57,10 @@ def _check_handles(graph: Graph) -> None:
 
 
 def _check_components(graph: Graph) -> None:
+    for node in graph.nodes.values():
+        reason = llm.unsupported(node.type, {name: field.value for name, field in node.fields.items()})
+        if reason:
+            raise FlowFormatError(f"Node {node.id} cannot run: {reason}", (node.id,))
     missing = [node for node in graph.nodes.values() if registry.find(node.type) is None]
     if missing:
         listed = ", ".join(f"{node.id} ({node.type})" for node in missing)

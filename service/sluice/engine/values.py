@@ -17,6 +17,8 @@ class Message:
     sender_name: str = "User"
     session_id: str = ""
     files: tuple[str, ...] = ()
+    # A model's answer: the tokens it cost (`input_tokens`, `output_tokens`, `total_tokens`).
+    usage: Mapping[str, int] = attrs.field(factory=dict)
 
 
 @attrs.frozen

@@ -1,7 +1,9 @@
 """GET /metrics in Prometheus text format, and the timing of every HTTP request.
 
 Queue figures (jobs by status, queue depth and age, run time and queue wait, workers' leases) are
-read from the database at scrape time, so any API process answers for the whole system. Request
+read from the database at scrape time, so any API process answers for the whole system; so are the
+model calls and tokens every worker has used, per provider and model (workers serve no metrics of
+their own: they write their tallies to the database, see sluice/maintenance/model_usage.py). Request
 latency is measured in each process; `sluice serve --workers N` points prometheus-client's
 multiprocess mode at a shared directory, so a scrape of any process reports them all.
 """
@@ -13,14 +15,15 @@ import time
 from collections.abc import Iterable
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
-from prometheus_client.metrics_core import GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sluice.store import metrics
+from sluice.store import metrics, model_usage
 from sluice.store.metrics import QueueFigures
+from sluice.store.model_usage import ModelUsage
 
 JOB_SECONDS_BOUNDS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
 _METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}
@@ -97,6 +100,18 @@ def _queue_families(figures: QueueFigures) -> Iterable[Metric]:
     yield lease
 
 
+def _usage_families(used: list[ModelUsage]) -> Iterable[Metric]:
+    calls = CounterMetricFamily("sluice_model_calls", "Model calls answered, by provider and model.",
+                                labels=["provider", "model"])
+    tokens = CounterMetricFamily("sluice_model_tokens", "Tokens model calls used, by provider, model and direction.",
+                                 labels=["provider", "model", "direction"])
+    for row in used:
+        calls.add_metric([row.provider, row.model], row.calls)
+        tokens.add_metric([row.provider, row.model, "input"], row.input_tokens)
+        tokens.add_metric([row.provider, row.model, "output"], row.output_tokens)
+    return [calls, tokens]
+
+
 def _request_families() -> Iterable[Metric]:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         return MultiProcessCollector(None).collect()
@@ -112,7 +127,9 @@ class _Collected:
 
 
 async def metrics_text(request: Request) -> Response:
-    figures = await metrics.read_queue(request.app.state.sluice.pool, JOB_SECONDS_BOUNDS)
+    pool = request.app.state.sluice.pool
+    figures = await metrics.read_queue(pool, JOB_SECONDS_BOUNDS)
+    used = await model_usage.read(pool)
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Collected([*_queue_families(figures), *_request_families()]))
+    registry.register(_Collected([*_queue_families(figures), *_usage_families(used), *_request_families()]))
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -21,6 +21,7 @@ from sluice.convert import converter
 from sluice.engine.context import RunContext
 from sluice.engine.graph import FlowFormatError, Graph
 from sluice.engine.inputs import InvalidInputs, group_overrides, session_id
+from sluice.engine.models import retry
 from sluice.engine.pause import Checkpoint, Suspended
 from sluice.engine.runner import FlowFailed, run_graph
 from sluice.engine.services import Services
@@ -141,6 +142,8 @@ async def execute(execution: Execution, load_graph: GraphLoader, services: Servi
     limit = min(services.settings.job_timeout, job.timeout_seconds or services.settings.job_timeout)
     try:
         async with asyncio.timeout(limit) as deadline:
+            # Model calls wait to try again only while the job has time left (each job is its own task).
+            retry.DEADLINE.set(deadline.when())
             await _run(execution, load_graph, services, pool)
     except TimeoutError:
         if not deadline.expired():

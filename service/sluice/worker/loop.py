@@ -21,6 +21,7 @@ from sluice.config import Settings
 from sluice.engine.graph import Graph
 from sluice.engine.graph_cache import ParsedGraphs
 from sluice.engine.services import Services
+from sluice.maintenance.model_usage import keep_counting
 from sluice.maintenance.pauses import expire_pauses
 from sluice.maintenance.rescuer import rescue_expired
 from sluice.maintenance.retention import keep_pruning
@@ -86,6 +87,7 @@ class Worker:
             Duty("retention", lambda: keep_pruning(self.pool, settings.retention_days, settings.retention_interval)),
             Duty("heartbeat", lambda: keep_beating(self.pool, self.id, self.concurrency, self.stopping)),
             Duty("pause expiry", lambda: expire_pauses(self.pool, settings.lease_seconds, self.wake)),
+            Duty("model usage", lambda: keep_counting(self.pool)),
         ])
         supervision = asyncio.create_task(duties.run(), name="duties")
         claiming = asyncio.create_task(self._claim_until_stopped(), name="claims")

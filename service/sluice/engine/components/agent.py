@@ -42,7 +42,7 @@ class Agent(Component):
     secret_fields = llm.KEY_FIELDS
 
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
-        model = llm.model_from_params(params)
+        model = llm.model_from_params(params, context.settings, node_type=node.type)
         connected = _connected_tools(params.get("tools"))
         # As in Langflow, a built-in tool gives way to a connected tool of the same name.
         taken = {tool.name for tool in connected}
@@ -56,8 +56,9 @@ class Agent(Component):
                      llm.token_sink(params, context, node.id) or _ignore)
         produced: dict[str, Any] = {}
         if node.wants("response"):
-            answer = await loop.answer(llm.conversation(system, question, history))
-            produced["response"] = Message(text=answer, sender="Machine", sender_name="AI")
+            answer = await loop.answer(llm.conversation(system, question, history,
+                                                        images=llm.images_in(params.get("input_value"))))
+            produced["response"] = Message(text=answer, sender="Machine", sender_name="AI", usage=loop.usage.as_dict())
         if node.wants("structured_response"):
             produced["structured_response"] = await _structured(loop, params, system, given, history)
         return produced
@@ -72,11 +73,14 @@ class _Loop:
         self.max_iterations = max_iterations
         self.context = context
         self.on_token = on_token
+        # Tokens of every model call the loop made, for the response's metadata.
+        self.usage = llm.Usage()
 
     async def answer(self, messages: list[dict[str, Any]], **request: Any) -> str:
         for _ in range(self.max_iterations):
             reply = await llm.chat(llm.client(self.context, self.model), self.model, messages, tools=self.specs,
                                    on_token=self.on_token, stream_options={"include_usage": True}, **request)
+            self.usage += reply.usage
             if not reply.tool_calls:
                 return reply.content
             messages.append(reply.as_message())

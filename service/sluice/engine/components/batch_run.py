@@ -25,7 +25,7 @@ class BatchRun(Component):
     secret_fields = llm.KEY_FIELDS
 
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
-        model = llm.model_from_params(params)
+        model = llm.model_from_params(params, context.settings, node_type=node.type)
         rows = _rows(params.get("df"))
         column = to_text(params.get("column_name")).strip()
         if column and rows and not any(column in row for row in rows):

@@ -26,7 +26,8 @@ class ImageGeneration(Component):
         prompt = to_text(params.get("prompt") or params.get("input_value")).strip()
         if not prompt:
             raise ComponentError("the prompt is empty.")
-        model = llm.model_from_params(params, default="SLUICE_DEFAULT_IMAGE_MODEL")
+        model = llm.model_from_params(params, context.settings, node_type=node.type,
+                                      default="SLUICE_DEFAULT_IMAGE_MODEL")
         size = to_text(params.get("size")).strip() or DEFAULT_SIZE
         image = (await llm.generate_images(llm.client(context, model), model, prompt, size=size, n=1))[0]
         content: Any = image if image.startswith("data:") else {"url": image}

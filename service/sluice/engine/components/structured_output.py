@@ -20,7 +20,7 @@ class StructuredOutput(Component):
     secret_fields = llm.KEY_FIELDS
 
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
-        model = llm.model_from_params(params)
+        model = llm.model_from_params(params, context.settings, node_type=node.type)
         rows = structured.schema_rows(params.get("output_schema"))
         if not rows:
             raise ComponentError("Output schema cannot be empty")
