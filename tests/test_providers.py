@@ -178,8 +178,8 @@ async def test_an_agent_calls_the_calculator_through_every_provider(service, cli
     assert body["outputs"]["ChatOutput-1"]["content"] == "It is 42."
     first, second = fakes[case.protocol].received(question, path=None)
     assert "evaluate_expression" in str(first)
-    # The tool's result went back to the model, in the provider's own shape.
-    assert json.dumps('{"result":"42"}')[1:-1] in json.dumps(second)
+    # The tool's result went back to the model (in Langflow's JSON layout), in the provider's own shape.
+    assert json.dumps(json.dumps({"result": "42"}))[1:-1] in json.dumps(second)
     if case.protocol in ("openai", "anthropic"):  # the others match results to calls by name and order
         assert "call_c1" in json.dumps(second)
 
@@ -393,21 +393,22 @@ async def test_tokens_used_are_counted_per_provider_and_model_in_the_metrics(ser
     assert [line for line in wanted if line not in text] == []
 
 
-def json_mode_of(case: Case, request: dict[str, Any]) -> Any:
-    """How the request asked for JSON, in the provider's own terms (None: only by the prompt)."""
+def forced_tool_of(case: Case, request: dict[str, Any]) -> Any:
+    """The tool the request makes the model call, in the provider's own terms (Ollama cannot force one)."""
     if case.protocol == "openai":
-        return request["response_format"]["type"]
+        return request["tool_choice"]["function"]["name"]
+    if case.protocol == "anthropic":
+        return request["tool_choice"]["name"]
     if case.protocol == "gemini":
-        return request["generationConfig"]["responseMimeType"], "objects" in str(request["generationConfig"])
-    if case.protocol == "ollama":
-        return request["format"]["required"]
-    return None
+        return request["toolConfig"]["functionCallingConfig"]["allowedFunctionNames"]
+    return [tool["function"]["name"] for tool in request["tools"]]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 async def test_structured_output_through_every_provider(service, client, fakes, case):
     question = unique(f"A city, from {case.name}")
-    fakes[case.protocol].script(question, fake.text(json.dumps({"objects": [{"city": "Oslo", "population": 7}]})))
+    answer = {"objects": [{"city": "Oslo", "population": 7}]}
+    fakes[case.protocol].script(question, fake.tool_call("OutputModel", answer, "call_s1"))
     schema = [{"name": "city", "type": "str", "description": "", "multiple": "False"},
               {"name": "population", "type": "int", "description": "", "multiple": "False"}]
     model = flowkit.node("Model-1", case.node_type, {"input_value": "", **case.fields},
@@ -424,9 +425,9 @@ async def test_structured_output_through_every_provider(service, client, fakes, 
     assert body["status"] == "completed", body
     assert body["outputs"]["Structured-1"]["content"] == {"city": "Oslo", "population": 7}
     [request] = fakes[case.protocol].received(question, path=None)
-    assert json_mode_of(case, request) == {"openai": "json_schema", "gemini": ("application/json", True),
-                                           "ollama": ["objects"], "anthropic": None}[case.protocol]
-    assert "Answer only with JSON matching this JSON Schema" in json.dumps(request)
+    # As Langflow does: the schema travels as a tool whose call the request forces.
+    assert forced_tool_of(case, request) == {"openai": "OutputModel", "anthropic": "OutputModel",
+                                             "gemini": ["OutputModel"], "ollama": ["OutputModel"]}[case.protocol]
 
 
 PIXEL = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
