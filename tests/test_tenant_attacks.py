@@ -165,14 +165,17 @@ async def test_a_run_chosen_endpoint_never_gets_the_worker_key(service, client, 
     assert fake.API_KEY not in str(headers)
 
 
-async def test_a_lent_key_never_goes_to_a_flow_chosen_endpoint(service, client, catcher):
+# A provider's own key variable, and any other value the environment lends (no provider's variable).
+@pytest.mark.parametrize("variable", ["OPENAI_API_KEY", "GATEWAY_TOKEN"])
+async def test_a_lent_key_never_goes_to_a_flow_chosen_endpoint(service, client, catcher, variable):
     question = str(uuid.uuid4())
-    flow = await service.flow(client, model_flow({"api_key": key_variable("OPENAI_API_KEY"),
+    flow = await service.flow(client, model_flow({"api_key": key_variable(variable),
                                                   "openai_api_base": catcher.url("/v1")}))
     body = await run(client, flow["id"], {"ChatInput-1.input_value": question})
     assert body["status"] == "failed"
     assert "only to the endpoint the operator configured" in body["errors"][0]["error"]
     assert fake.API_KEY not in str(body)
+    assert OPERATOR_ENV["GATEWAY_TOKEN"] not in str(body)
     assert not [r for r in catcher.requests if question.encode() in r[3]]
 
 
