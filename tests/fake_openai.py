@@ -21,9 +21,9 @@ IMAGE_MODEL = "fake-image-model"
 API_KEY = "sk-test-key"
 
 
-def text(content: str, delay: float = 0) -> dict[str, Any]:
-    """An answer in text, sent after `delay` seconds."""
-    return {"kind": "text", "content": content, "delay": delay}
+def text(content: str, delay: float = 0, chunk_delay: float = 0) -> dict[str, Any]:
+    """An answer in text, sent after `delay` seconds; streamed, `chunk_delay` seconds between chunks."""
+    return {"kind": "text", "content": content, "delay": delay, "chunk_delay": chunk_delay}
 
 
 def tool_call(name: str, arguments: Mapping[str, Any], call_id: str | None = None) -> dict[str, Any]:
@@ -133,7 +133,9 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self.send_header("content-type", "text/event-stream")
             self.send_header("connection", "close")
             self.end_headers()
-            for delta in _deltas(reply):
+            for i, delta in enumerate(_deltas(reply)):
+                if i:
+                    time.sleep(reply.get("chunk_delay", 0))
                 chunk = {"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta}]}
                 self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                 self.wfile.flush()
