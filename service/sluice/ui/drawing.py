@@ -12,8 +12,8 @@ import attrs
 from sluice.engine.graph import Edge, Graph, graph_document
 
 WIDTH = 320
-HEADER = 62
-ROW = 22
+HEADER = 96
+ROW = 30
 COLUMN_GAP = 120
 ROW_GAP = 50
 MARGIN = 30
@@ -103,8 +103,8 @@ def _columns(graph: Graph) -> dict[str, tuple[float, float]]:
 def _inputs(graph: Graph, node_id: str) -> list[str]:
     names: list[str] = []
     for edge in graph.edges:
-        if edge.target == node_id and _target_handle(edge) not in names:
-            names.append(_target_handle(edge))
+        if edge.target == node_id and edge.target_field is not None and edge.target_field not in names:
+            names.append(edge.target_field)
     return names
 
 

@@ -3,7 +3,7 @@
 -- jobs_finished), so the count costs what the window holds, not the whole history.
 select status, count(*) as jobs
 from jobs
-where status in ('queued', 'in_progress') and owner = $1
+where (status = 'queued' or status = 'in_progress') and owner = $1
 group by status
 union all
 select status, count(*)

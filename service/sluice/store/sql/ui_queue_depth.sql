@@ -11,7 +11,7 @@ with candidate as (
     union all
     select created_at, started_at
     from jobs
-    where status in ('queued', 'in_progress') and owner = $1
+    where (status = 'queued' or status = 'in_progress') and owner = $1
 ),
 change as (
     select greatest(created_at, $2) as at, 1 as delta
