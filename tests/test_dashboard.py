@@ -124,3 +124,10 @@ async def test_retry_a_failed_job_runs_it_again_and_only_for_its_owner(service):
             break
         await asyncio.sleep(0.05)
     assert (row["status"], row["attempt"]) == ("failed", 2)
+    async with sign_in(service, key) as browser:
+        live = (await browser.get(f"/ui/jobs/{job_id}/live")).text
+    # The timeline shows each attempt and the wait before it; the failed node is marked failed.
+    assert live.count('data-kind="attempt"') == 2 and live.count('data-kind="queued"') == 2
+    assert 'data-outcome="back to the queue (retry)"' not in live  # the first attempt ended failed
+    assert live.count('data-outcome="failed"') >= 2
+    assert re.search(r'data-node="Fail-b" data-state="failed"', live)

@@ -51,9 +51,9 @@ async def sign_in(page, service, key: str) -> None:
     await expect(page.locator("h1")).to_have_text("Overview")
 
 
-async def shot(page, name: str, full_page: bool = False) -> None:
+async def shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
+    await page.screenshot(path=str(SCREENSHOTS / name))
 
 
 def placed(node: dict[str, Any], x: float, y: float) -> dict[str, Any]:
@@ -89,8 +89,8 @@ def showcase_flow(name: str = "Router, loop and model") -> dict[str, Any]:
                     display_name="Message to Data"), 1760, 360),
         placed(node("ParserComponent-j", "ParserComponent", {"input_data": "", "mode": "Parser",
                                                              "pattern": "{text}", "sep": " | "},
-                    outputs=("parsed_text",), display_name="Parser"), 1320, 560),
-        placed(node("ChatOutput-items", "ChatOutput", {"input_value": ""}, display_name="Items"), 1760, 560),
+                    outputs=("parsed_text",), display_name="Parser"), 1320, 620),
+        placed(node("ChatOutput-items", "ChatOutput", {"input_value": ""}, display_name="Items"), 1760, 620),
     ], [
         edge("ChatInput-in", "message", "ConditionalRouter-r", "input_text"),
         edge("ConditionalRouter-r", "true_result", "LanguageModelComponent-m", "input_value"),
@@ -162,6 +162,7 @@ async def test_graph_and_timeline_follow_a_run_with_a_router_a_loop_and_a_stream
     await expect(page.locator("#node-LanguageModelComponent-m")).to_be_visible()
     await expect(page.locator("#node-LanguageModelComponent-m pre.stream")).to_contain_text("Tokens arrive")
     await expect(page.locator("#node-LanguageModelComponent-m .inputs")).to_contain_text(question)
+    await page.evaluate("document.getElementById('graph-title').scrollIntoView()")
     await shot(page, "job-running.png")
 
     await expect(page.locator("#status")).to_have_text("completed", timeout=20_000)
@@ -181,7 +182,6 @@ async def test_graph_and_timeline_follow_a_run_with_a_router_a_loop_and_a_stream
     assert bars == starts
     assert await page.locator("#live g.span[data-kind=queued]").count() == 1
     assert await page.locator("#live g.span[data-kind=attempt]").count() == 1
-    await page.locator("#timeline-title").scroll_into_view_if_needed()
     await page.evaluate("document.getElementById('timeline-title').scrollIntoView()")
     await shot(page, "job-timeline.png")
     await page.goto(f"{service.base_url}/ui/jobs/{job_id}?node=ParseData-p")

@@ -17,6 +17,8 @@ ROW = 30
 COLUMN_GAP = 120
 ROW_GAP = 50
 MARGIN = 30
+# How far below its two nodes a loop-back edge's control points sit.
+LOOP_DIP = 50
 
 
 @attrs.frozen
@@ -120,10 +122,10 @@ def _height(graph: Graph, node_id: str) -> float:
     return HEADER + ROW * max(1, len(_inputs(graph, node_id)), len(_outputs(graph, node_id))) + 8
 
 
-def _curve(start: Handle, end: Handle, loop_back: bool) -> str:
-    if loop_back:
-        # Back from the body to the Loop: under the nodes, then up into the Loop's output handle.
-        low = max(start.y, end.y) + 90
+def _curve(start: Handle, end: Handle, low: float | None = None) -> str:
+    """A curve from an output handle to an input handle; a loop-back edge dips to `low` (below both
+    its nodes) on its way back to the Loop's output handle."""
+    if low is not None:
         return (f"M{start.x:.0f},{start.y:.0f} C{start.x + 80:.0f},{low:.0f} "
                 f"{end.x + 80:.0f},{low:.0f} {end.x:.0f},{end.y:.0f}")
     bend = max(50.0, abs(end.x - start.x) / 2)
@@ -149,10 +151,11 @@ def draw(document: Any, graph: Graph) -> Drawing:
         if edge.is_loop_back:
             # A loop-back edge feeds one of the Loop's outputs: it ends on that output's handle.
             end = next((h for h in target.outputs if h.name == edge.target_output), target.outputs[0])
+            low = max(source.y + source.height, target.y + target.height) + LOOP_DIP
+            path = _curve(start, end, low)
         else:
-            end = next(h for h in target.inputs if h.name == edge.target_field)
-        wires.append(Wire(edge.source, edge.source_output, edge.target, _target_handle(edge),
-                          _curve(start, end, edge.is_loop_back), edge.is_loop_back))
+            path = _curve(start, next(h for h in target.inputs if h.name == edge.target_field))
+        wires.append(Wire(edge.source, edge.source_output, edge.target, _target_handle(edge), path, edge.is_loop_back))
     return Drawing(tuple(boxes.values()), tuple(wires), _bounds(boxes.values(), any(w.loop_back for w in wires)))
 
 
@@ -163,5 +166,5 @@ def _bounds(boxes: Any, loops: bool) -> tuple[float, float, float, float]:
     left = min(box.x for box in boxes) - MARGIN
     top = min(box.y for box in boxes) - MARGIN
     right = max(box.x + WIDTH for box in boxes) + MARGIN + (80 if loops else 0)
-    bottom = max(box.y + box.height for box in boxes) + MARGIN + (90 if loops else 0)
+    bottom = max(box.y + box.height for box in boxes) + MARGIN + (LOOP_DIP if loops else 0)
     return (left, top, right - left, bottom - top)

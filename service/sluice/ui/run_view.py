@@ -199,6 +199,7 @@ class NodeInput:
     origin: str
     value: Any  # a component output (as events describe it) for an edge, else the plain value
     connected: bool
+    note: str = ""  # why an edge's value is not shown
 
 
 def inputs_of(graph: Graph, view: RunView, job: Job, node_id: str) -> list[NodeInput]:
@@ -211,7 +212,8 @@ def inputs_of(graph: Graph, view: RunView, job: Job, node_id: str) -> list[NodeI
         wired.add(edge.target_field)
         source = view.nodes.get(edge.source)
         value = source.outputs.get(edge.source_output) if source else None
-        found.append(NodeInput(edge.target_field, f"{edge.source}.{edge.source_output}", value, True))
+        found.append(NodeInput(edge.target_field, f"{edge.source}.{edge.source_output}", value, True,
+                               "" if value is not None else _missing(graph, edge.source, edge.source_output, source)))
     prefix = f"{node_id}."
     for key, value in job.inputs.items():
         if key.startswith(prefix) and key[len(prefix):] not in wired:
@@ -224,3 +226,12 @@ def inputs_of(graph: Graph, view: RunView, job: Job, node_id: str) -> list[NodeI
         secret = isinstance(template.get(name), Mapping) and template[name].get("password") is True
         found.append(NodeInput(name, "the flow", "••••••" if secret else field.value, False))
     return found
+
+
+def _missing(graph: Graph, source_id: str, output: str, source: NodeState | None) -> str:
+    node = graph.nodes.get(source_id)
+    if node is not None and any(out.name == output and out.allows_loop for out in node.outputs):
+        return "one item on each pass of the loop"
+    if source is None or source.state in ("waiting", "running"):
+        return "nothing yet"
+    return "nothing: the source did not produce it"
