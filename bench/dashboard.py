@@ -5,7 +5,7 @@ pages offer (15 minutes, an hour, a day), on 1,000,000 finished jobs of one owne
 30 days (the default retention: about 33,000 a day), once all finished in the last day (the worst
 case for the day window). The figure is the median of 15 runs of each query, one after another on
 one connection, after VACUUM ANALYZE; the overview's total is its five queries' sum (the page runs
-them concurrently).
+them one after another on one connection).
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@ POST carrying the session's CSRF token."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -122,16 +121,16 @@ def _windows(chosen: str) -> list[dict[str, Any]]:
 
 
 async def overview(request: Request, owner: str) -> Response:
-    pool = request.app.state.sluice.pool
     name, window = _window(request)
-    counts, queues, finished, latency, depth, failures = await asyncio.gather(
-        dashboard.job_counts(pool, owner, window.start),
-        dashboard.queue_by_flow(pool, owner),
-        dashboard.finished_by_status(pool, owner, window.start, window.step),
-        dashboard.latency(pool, owner, window.start, window.step),
-        dashboard.queue_depth(pool, owner, window.start, window.step),
-        dashboard.failure_by_flow(pool, owner, window.start),
-    )
+    # One connection, one query after another: a page left open must not take a share of the pool
+    # that runs are waiting for.
+    async with request.app.state.sluice.pool.acquire() as conn:
+        counts = await dashboard.job_counts(conn, owner, window.start)
+        queues = await dashboard.queue_by_flow(conn, owner)
+        finished = await dashboard.finished_by_status(conn, owner, window.start, window.step)
+        latency = await dashboard.latency(conn, owner, window.start, window.step)
+        depth = await dashboard.queue_depth(conn, owner, window.start, window.step)
+        failures = await dashboard.failure_by_flow(conn, owner, window.start)
     minutes = window.step.total_seconds() / 60
     rates = {(row["bucket"], row["status"]): row["jobs"] / minutes for row in finished}
     times = {f"{kind}-p{q}": (f"{kind} p{q}", {row["bucket"]: row[kind][i] for row in latency})
