@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint faults peers bench bench-quick fidelity clean
+.PHONY: install run test lint faults peers bench bench-quick fidelity screenshots clean
 
 $(INSTALLED): pyproject.toml examples/components/pyproject.toml tests/components/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,15 @@ bench-quick: install peers
 # final texts and model requests (bench/fidelity). Refreshes tests/data/fidelity/. ONLY="name" runs one flow.
 fidelity: install $(BENCH)/fidelity/.installed
 	$(BIN)/python -m bench.fidelity $(if $(ONLY),"$(ONLY)")
+
+# The README's screenshots: the browser tests take them (1280x800, into the git-ignored
+# .screenshots/), and this copies them over docs/screenshots/.
+SCREENSHOTS := overview.png job-running.png job-timeline.png job-completed.png flows.png flow-version.png workers.png
+screenshots: install
+	rm -rf .screenshots
+	SLUICE_TEST_CHROMIUM="$$(sh tests/chromium.sh)" && export SLUICE_TEST_CHROMIUM && $(BIN)/pytest -q tests/test_dashboard_browser.py
+	mkdir -p docs/screenshots
+	cp $(addprefix .screenshots/,$(SCREENSHOTS)) docs/screenshots/
 
 clean:
 	rm -rf $(VENV) .data .bench

@@ -21,9 +21,9 @@ IMAGE_MODEL = "fake-image-model"
 API_KEY = "sk-test-key"
 
 
-def text(content: str, delay: float = 0) -> dict[str, Any]:
-    """An answer in text, sent after `delay` seconds."""
-    return {"kind": "text", "content": content, "delay": delay}
+def text(content: str, delay: float = 0, chunk_delay: float = 0) -> dict[str, Any]:
+    """An answer in text, sent after `delay` seconds; streamed, `chunk_delay` seconds between chunks."""
+    return {"kind": "text", "content": content, "delay": delay, "chunk_delay": chunk_delay}
 
 
 def tool_call(name: str, arguments: Mapping[str, Any], call_id: str | None = None) -> dict[str, Any]:
@@ -177,13 +177,15 @@ class JSONHandler(BaseHTTPRequestHandler):
             self.wfile.flush()
         self.close_connection = True
 
-    def _events(self, lines: list[str], content_type: str = "text/event-stream") -> None:
-        """A streamed answer, one write per line, then the connection closes."""
+    def _events(self, lines: list[str], content_type: str = "text/event-stream", pause: float = 0) -> None:
+        """A streamed answer, one write per line (`pause` seconds apart), then the connection closes."""
         self.send_response(200)
         self.send_header("content-type", content_type)
         self.send_header("connection", "close")
         self.end_headers()
-        for line in lines:
+        for index, line in enumerate(lines):
+            if index and pause:
+                time.sleep(pause)
             self.wfile.write(line.encode())
             self.wfile.flush()
         self.close_connection = True
@@ -219,7 +221,8 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 sent, answered = usage(body, reply.get("content") or "")
                 chunks.append({"object": "chat.completion.chunk", "choices": [],
                                "usage": {"prompt_tokens": sent, "completion_tokens": answered}})
-            self._events([f"data: {json.dumps(chunk)}\n\n" for chunk in chunks] + ["data: [DONE]\n\n"])
+            self._events([f"data: {json.dumps(chunk)}\n\n" for chunk in chunks] + ["data: [DONE]\n\n"],
+                         pause=reply.get("chunk_delay", 0))
 
     Handler.fake = fake
     return Handler

@@ -131,6 +131,36 @@ async def test_retry_a_failed_job_runs_it_again_and_only_for_its_owner(service):
             break
         await asyncio.sleep(0.05)
     assert (row["status"], row["attempt"]) == ("failed", 2)
+    async with sign_in(service, key) as browser:
+        live = (await browser.get(f"/ui/jobs/{job_id}/live")).text
+    # The timeline shows each attempt and the wait before it; the failed node is marked failed.
+    assert live.count('data-kind="attempt"') == 2 and live.count('data-kind="queued"') == 2
+    assert 'data-outcome="back to the queue (retry)"' not in live  # the first attempt ended failed
+    assert live.count('data-outcome="failed"') >= 2
+    assert re.search(r'data-node="Fail-b" data-state="failed"', live)
+
+
+async def test_hostile_names_in_a_flow_are_shown_as_text_on_every_page(service):
+    _, key = await service.key()
+    evil = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+    export = flowkit.export(f"Flow {evil}", [
+        flowkit.node("ChatInput-a", "ChatInput", {"input_value": evil}, display_name=evil),
+        flowkit.node(f"ChatOutput-{evil}", "ChatOutput", {"input_value": ""}, display_name=evil),
+    ], [flowkit.edge("ChatInput-a", "message", f"ChatOutput-{evil}", "input_value")])
+    async with service.client(key) as api:
+        flow = await service.flow(api, export)
+        job = (await api.post("/api/v2/workflows", json={"flow_id": flow["id"]})).json()
+    assert job["status"] == "completed"
+    async with sign_in(service, key) as browser:
+        for path in (f"/ui/jobs/{job['job_id']}", f"/ui/jobs/{job['job_id']}/live", "/ui/flows",
+                     f"/ui/flows/{flow['id']}/versions/{flow['version']}", "/ui/?window=15m"):
+            page = await browser.get(path)
+            assert page.status_code == 200, path
+            assert "<script>alert" not in page.text and "<img src=x" not in page.text, path
+        selected = await browser.get(f"/ui/jobs/{job['job_id']}", params={"node": f"ChatOutput-{evil}"})
+        assert "<script>alert" not in selected.text
+        assert re.search(r'<section class="card node-details" id="node-ChatOutput-[^"]*" data-node="[^"]*">',
+                         selected.text)
 
 
 def aged_cookie(data: dict, age: float) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +27,12 @@ _MIN_REDACTED = 4
 
 def _discard(event_type: str, data: Mapping[str, Any]) -> None:
     return None
+
+
+def moment() -> str:
+    """Now, as component events record it (ISO 8601, UTC): the job's timeline is drawn from these,
+    since an event's own `created_at` is when its batch was written, not when it happened."""
+    return datetime.now(UTC).isoformat()
 
 
 @attrs.define

@@ -21,7 +21,7 @@ import attrs
 
 from sluice.engine import registry, tools
 from sluice.engine.component import Component, ComponentError
-from sluice.engine.context import RunContext
+from sluice.engine.context import RunContext, moment
 from sluice.engine.graph import Edge, Graph, Node
 from sluice.engine.outputs import describe
 from sluice.engine.pause import Checkpoint, Suspend, Suspended, keep, restore
@@ -144,7 +144,7 @@ class _GraphRun:
         if node_id in self.tool_nodes:
             # Not a step: the Agent downstream calls it, with the parameters this run gave it.
             return {tools.TOOL_OUTPUT: tools.toolkit(node, await self._params(node, component), component)}
-        self.context.emit("component_start", {"component_id": node_id, "type": node.type})
+        self.context.emit("component_start", {"component_id": node_id, "type": node.type, "time": moment()})
         try:
             produced = await component.run(node, await self._params(node, component), self.context)
             if node_id in self.loops:
@@ -163,7 +163,7 @@ class _GraphRun:
             ) from error
         self.context.emit(
             "component_end",
-            {"component_id": node_id, "type": node.type,
+            {"component_id": node_id, "type": node.type, "time": moment(),
              "outputs": {name: describe(node_id, value) for name, value in produced.items()}},
         )
         return produced

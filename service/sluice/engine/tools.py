@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from sluice.engine.context import moment
 from sluice.engine.outputs import Handle, describe
 from sluice.engine.values import Message
 
@@ -61,13 +62,14 @@ class Tool(Handle):
         declared = self.parameters.get("properties") or {}
         overrides = {key: value for key, value in arguments.items() if key in declared}
         context.emit("component_start", {"component_id": self.node.id, "type": self.node.type, "tool": self.name,
-                                         "arguments": overrides})
+                                         "arguments": overrides, "time": moment()})
         try:
             produced = await self.component.run(self.node, {**self.params, **overrides}, context)
         except Exception as error:  # the model sees the failure and may try again, as Langflow's agents do
             return f"Error: {error}"
         context.emit("component_end", {
             "component_id": self.node.id, "type": self.node.type, "tool": self.name, "arguments": overrides,
+            "time": moment(),
             "outputs": {name: describe(self.node.id, value) for name, value in produced.items()},
         })
         values = list(produced.values())

@@ -176,8 +176,8 @@ SCHEMAS: dict[str, Any] = {
     "ServerEvent": {
         "type": "object",
         "description": "One event of a job's durable log. Types: `status` (`{status}`), `component_start` and "
-                       "`component_end` (`{component_id, type, outputs}`), `token` (`{component_id, chunk}`), and "
-                       "last `end`, whose data is the execution response.",
+                       "`component_end` (`{component_id, type, time, outputs}`), `token` (`{component_id, chunk}`), "
+                       "and last `end`, whose data is the execution response.",
         "properties": {
             "id": {"type": "string", "pattern": "^[1-9][0-9]*$", "description": "The event's sequence_id."},
             "event": {"type": "string"},

@@ -5,6 +5,6 @@ select j.flow_id, coalesce(f.name, 'deleted flow') as flow_name,
        extract(epoch from now() - min(j.created_at) filter (where j.status = 'queued')) as oldest_queued_seconds
 from jobs j
 left join flows f on f.id = j.flow_id
-where j.owner = $1 and j.status in ('queued', 'in_progress')
+where (j.status = 'queued' or j.status = 'in_progress') and j.owner = $1
 group by j.flow_id, f.name
 order by queued desc, running desc
