@@ -244,6 +244,7 @@ async def test_stop_a_slow_job_from_its_page(service, page):
     await sign_in(page, service, key)
     await page.goto(f"{service.base_url}/ui/jobs/{job_id}")
     await expect(page.locator("#status")).to_have_text("in_progress", timeout=10_000)
+    await expect(page.locator('#live g.node[data-node="Sleep-1"]')).to_have_attribute("data-state", "running")
     await page.click("#stop")
     await expect(page.locator("#status")).to_have_text("cancelled", timeout=10_000)
     status = await service.pool.fetchval("select status from jobs where id = $1", uuid.UUID(job_id))

@@ -100,7 +100,9 @@ def _label(value: float) -> str:
 def _y_axis(top: float) -> tuple[float, tuple[Tick, ...]]:
     top = _nice_top(top)
     plot = HEIGHT - TOP - BOTTOM
-    return top, tuple(Tick(HEIGHT - BOTTOM - plot * i / 4, _label(top * i / 4)) for i in range(5))
+    # Quarters of 1, 2 or 10 and fifths of 5 are round numbers.
+    parts = 5 if f"{top:g}".lstrip("0.").startswith("5") else 4
+    return top, tuple(Tick(HEIGHT - BOTTOM - plot * i / parts, _label(top * i / parts)) for i in range(parts + 1))
 
 
 def _x_axis(window: Window) -> tuple[Tick, ...]:
