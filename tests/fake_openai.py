@@ -2,7 +2,8 @@
 
 It stands in for what is outside Sluice (a model endpoint). Worker processes reach it through
 `OPENAI_BASE_URL`. A request is answered by the latest script whose trigger text appears in it
-(each script's replies in turn, the last one repeated); anything else gets `echo: <last user text>`.
+(each script's replies in turn, the last one repeated); anything else gets `echo: <last user text>`,
+and `/embeddings` answers each input with `vector(text)`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -85,10 +87,27 @@ class FakeOpenAI:
             for trigger, replies in reversed(self._scripts):
                 if trigger in raw:
                     return replies.pop(0) if len(replies) > 1 else replies[0]
+        if path.endswith("/embeddings"):
+            return {"kind": "embeddings"}
         if path.endswith("/images/generations"):
             return image(url=f"https://images.test/{uuid.uuid4().hex[:8]}.png")
         users = [m for m in body.get("messages", []) if m.get("role") == "user"]
         return text("echo: " + (_content(users[-1]) if users else ""), delay=self.echo_delay)
+
+
+EMBEDDING_MODEL = "fake-embedding"
+DIMENSIONS = 64
+
+
+def vector(text: str) -> list[float]:
+    """A fixed embedding of `text`: its words hashed into DIMENSIONS counts (a bag of words), so texts
+    that share words are near in cosine distance and a test knows which chunks a query should find."""
+    counts = [0.0] * DIMENSIONS
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        counts[zlib.crc32(word.encode()) % DIMENSIONS] += 1.0
+    # A text without words still gets a direction, so its cosine distance is defined.
+    counts[0] += 0.01
+    return counts
 
 
 def _content(message: Mapping[str, Any]) -> str:
@@ -112,6 +131,12 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             time.sleep(reply.get("delay", 0))
             if reply["kind"] == "error":
                 self._json(reply["status"], {"error": {"message": reply["message"], "type": "test"}})
+            elif reply["kind"] == "embeddings":
+                inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+                self._json(200, {"object": "list", "model": body.get("model"),
+                                 "data": [{"object": "embedding", "index": i, "embedding": vector(text)}
+                                          for i, text in enumerate(inputs)],
+                                 "usage": {"prompt_tokens": sum(len(t.split()) for t in inputs), "total_tokens": 0}})
             elif reply["kind"] == "image":
                 item = {"b64_json": reply["b64"]} if reply["b64"] else {"url": reply["url"]}
                 self._json(200, {"created": 0, "data": [item]})
