@@ -205,6 +205,27 @@ async def generate_images(client: httpx.AsyncClient, model: ChatModel, prompt: s
     return images
 
 
+async def embed(client: httpx.AsyncClient, model: ChatModel, texts: Sequence[str]) -> list[list[float]]:
+    """One vector per text, in order, from an OpenAI-compatible `/embeddings`."""
+    if not texts:
+        return []
+    url, headers, timeout = _target(model, "/embeddings")
+    with _reaching(model):
+        response = await client.post(url, json={"model": model.name, "input": list(texts)}, headers=headers,
+                                     timeout=timeout)
+    _check(model, response)
+    try:
+        items = sorted(_json(model, response.content)["data"], key=lambda item: item["index"])
+        vectors = [[float(number) for number in item["embedding"]] for item in items]
+    except (KeyError, TypeError, ValueError):
+        raise ComponentError(f"the model endpoint {model.base_url} sent an answer that is not a list of "
+                             "embeddings.") from None
+    if len(vectors) != len(texts):
+        raise ComponentError(f"the model endpoint {model.base_url} answered {len(vectors)} embeddings for "
+                             f"{len(texts)} texts.")
+    return vectors
+
+
 @contextlib.contextmanager
 def _reaching(model: ChatModel) -> Iterator[None]:
     """Turns transport failures into errors that name the endpoint (and never the key)."""

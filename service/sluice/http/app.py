@@ -18,7 +18,7 @@ from starlette.routing import Mount, Route
 from sluice import db
 from sluice.batching import Batcher
 from sluice.config import Settings
-from sluice.http import files, flows, health, metrics, openapi, workflows
+from sluice.http import files, flows, health, knowledge_bases, metrics, openapi, workflows
 from sluice.http.auth import KeyCache
 from sluice.http.errors import handlers
 from sluice.http.feeds import JobFeeds
@@ -63,6 +63,14 @@ ROUTES: tuple[tuple[str, dict[str, Endpoint]], ...] = (
     ("/api/v2/workflows", {"GET": workflows.get_workflow, "POST": workflows.run_workflow}),
     ("/api/v2/workflows/stop", {"POST": workflows.stop_workflow}),
     ("/api/v2/files/{file_id}", {"GET": files.download_file}),
+    ("/api/v1/knowledge_bases", {"GET": knowledge_bases.list_knowledge_bases,
+                                 "POST": knowledge_bases.create_knowledge_base}),
+    ("/api/v1/knowledge_bases/", {"GET": knowledge_bases.list_knowledge_bases,
+                                  "POST": knowledge_bases.create_knowledge_base}),
+    ("/api/v1/knowledge_bases/{kb_name}", {"GET": knowledge_bases.get_knowledge_base,
+                                           "DELETE": knowledge_bases.delete_knowledge_base}),
+    ("/api/v1/knowledge_bases/{kb_name}/ingest", {"POST": knowledge_bases.ingest_files}),
+    ("/api/v1/knowledge_bases/{kb_name}/chunks", {"GET": knowledge_bases.list_chunks}),
 )
 
 

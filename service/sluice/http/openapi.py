@@ -391,6 +391,100 @@ PATHS: dict[str, Any] = {
     }},
 }
 
+_KB_NAME = {"name": "kb_name", "in": "path", "required": True, "schema": {"type": "string"}}
+_NULLABLE_INT = {"type": ["integer", "null"]}
+SCHEMAS["KnowledgeBaseCreate"] = {
+    "type": "object", "required": ["name", "embedding_provider", "embedding_model"],
+    "properties": {"name": {"type": "string", "minLength": 3, "maxLength": 100, "pattern": "^[^/\\\\]+$"},
+                   "embedding_provider": {"type": "string", "minLength": 1},
+                   "embedding_model": {"type": "string", "minLength": 1}},
+}
+SCHEMAS["KnowledgeBase"] = {
+    "type": "object",
+    "properties": {
+        "id": _UUID, "dir_name": {"type": "string"}, "name": {"type": "string"},
+        "embedding_provider": {"type": "string"}, "embedding_model": {"type": "string"},
+        "size": {"type": "integer"}, "words": {"type": "integer"}, "characters": {"type": "integer"},
+        "chunks": {"type": "integer"}, "avg_chunk_size": {"type": "number"}, "chunk_size": _NULLABLE_INT,
+        "chunk_overlap": _NULLABLE_INT, "separator": {"type": ["string", "null"]},
+        "status": {"type": "string", "enum": ["empty", "ingesting", "ready", "failed"]},
+        "last_job_id": {"type": ["string", "null"]}, "backend_type": {"const": "postgres"},
+        "created_at": _TIMESTAMP, "updated_at": _TIMESTAMP,
+    },
+    "required": ["id", "name", "embedding_provider", "embedding_model", "chunks", "status"],
+}
+SCHEMAS["KnowledgeChunks"] = {
+    "type": "object", "required": ["chunks", "total", "page", "limit", "total_pages"],
+    "properties": {
+        "chunks": {"type": "array", "items": {"type": "object", "properties": {
+            "id": _UUID, "content": {"type": "string"}, "char_count": {"type": "integer"},
+            "metadata": {"type": "object"}}}},
+        "total": {"type": "integer"}, "page": {"type": "integer"}, "limit": {"type": "integer"},
+        "total_pages": {"type": "integer"},
+    },
+}
+RESPONSES["503"]["description"] += " Knowledge bases: the database has no `vector` extension."
+
+
+def _knowledge_bases_collection(suffix: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": f"listKnowledgeBases{suffix}", "summary": "List the owner's knowledge bases.",
+            "tags": ["knowledge bases"],
+            "responses": {"200": _json({"type": "array", "items": _ref("KnowledgeBase")}, "The knowledge bases."),
+                          **_errors(401, 503)},
+        },
+        "post": {
+            "operationId": f"createKnowledgeBase{suffix}",
+            "summary": "Create a knowledge base that embeds its chunks with the given model.",
+            "tags": ["knowledge bases"],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("KnowledgeBaseCreate")}}},
+            "responses": {"201": _json(_ref("KnowledgeBase"), "The new, empty knowledge base."),
+                          **_errors(400, 401, 409, 413, 503)},
+        },
+    }
+
+
+PATHS.update({
+    "/api/v1/knowledge_bases": _knowledge_bases_collection(""),
+    "/api/v1/knowledge_bases/": _knowledge_bases_collection("Slash"),
+    "/api/v1/knowledge_bases/{kb_name}": {
+        "get": {"operationId": "getKnowledgeBase", "summary": "One of the owner's knowledge bases.",
+                "tags": ["knowledge bases"], "parameters": [_KB_NAME],
+                "responses": {"200": _json(_ref("KnowledgeBase"), "The knowledge base."), **_errors(*_API)}},
+        "delete": {"operationId": "deleteKnowledgeBase",
+                   "summary": "Delete a knowledge base; its chunks are removed in the background.",
+                   "tags": ["knowledge bases"], "parameters": [_KB_NAME],
+                   "responses": {"200": _json({"type": "object", "properties": {"message": {"type": "string"}}},
+                                              "Deleted."), **_errors(*_API)}},
+    },
+    "/api/v1/knowledge_bases/{kb_name}/ingest": {"post": {
+        "operationId": "ingestKnowledgeBaseFiles",
+        "summary": "Queue a job that parses, chunks, embeds and stores the files (PDF, DOCX, CSV, text...).",
+        "tags": ["knowledge bases"], "parameters": [_KB_NAME],
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["files"],
+            "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                           "chunk_size": {"type": "integer", "minimum": 1, "maximum": 20000, "default": 1000},
+                           "chunk_overlap": {"type": "integer", "minimum": 0, "maximum": 10000, "default": 200},
+                           "separator": {"type": "string", "default": ""}}}}}},
+        "responses": {"202": _json({"type": "object", "required": ["id"], "properties": {
+            "id": _UUID, "href": {"type": "string"}}}, "The ingestion job, seen like any job (GET "
+                                                       "/api/v2/workflows?job_id=)."),
+            **_errors(400, 401, 404, 413, 503)},
+    }},
+    "/api/v1/knowledge_bases/{kb_name}/chunks": {"get": {
+        "operationId": "listKnowledgeBaseChunks", "summary": "A page of a knowledge base's chunks.",
+        "tags": ["knowledge bases"],
+        "parameters": [_KB_NAME,
+                       {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                   "maximum": 1000000}},
+                       {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                       {"name": "search", "in": "query", "schema": {"type": "string"}}],
+        "responses": {"200": _json(_ref("KnowledgeChunks"), "The chunks."), **_errors(400, 401, 404, 503)},
+    }},
+})
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {

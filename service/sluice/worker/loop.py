@@ -19,6 +19,7 @@ import asyncpg
 from sluice import db
 from sluice.config import Settings
 from sluice.engine.graph import Graph, parse_graph
+from sluice.engine.ingestion import INGESTION_VERSION, ingestion_graph
 from sluice.engine.services import Services
 from sluice.maintenance.rescuer import rescue_expired
 from sluice.maintenance.retention import keep_pruning
@@ -157,6 +158,8 @@ class Worker:
             self._wake.set()
 
     async def _load_graph(self, job: Job) -> Graph | None:
+        if job.flow_version == INGESTION_VERSION:
+            return ingestion_graph()
         key = (job.flow_id, job.flow_version)
         graph = self._graphs.get(key)
         if graph is None:

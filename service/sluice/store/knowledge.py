@@ -1,0 +1,134 @@
+"""Knowledge bases in PostgreSQL: their rows, and their chunks with pgvector embeddings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from uuid import UUID
+
+import attrs
+
+from sluice.models import KnowledgeBase, KnowledgeChunk, KnowledgeHit
+from sluice.store.statements import statement
+
+# pgvector's limit for an HNSW index on `vector` (wider vectors would need halfvec).
+MAX_INDEXED_DIMENSIONS = 2000
+
+
+async def vector_missing(conn: Any) -> str | None:
+    """None when this database has pgvector; else why not (the migration recorded it)."""
+    row = await conn.fetchrow(statement("database_feature"), "vector")
+    if row is None or not row["available"]:
+        reason = f" ({row['detail']})" if row is not None and row["detail"] else ""
+        return ("Knowledge bases need PostgreSQL's `vector` extension (pgvector), which this database does not "
+                f"have{reason}: ask its operator to install pgvector and run `CREATE EXTENSION vector;`.")
+    return None
+
+
+_FIELDS = frozenset(field.name for field in attrs.fields(KnowledgeBase))
+
+
+def _base(row: Any) -> KnowledgeBase:
+    return KnowledgeBase(**{name: value for name, value in dict(row).items() if name in _FIELDS})
+
+
+async def create(conn: Any, *, base_id: UUID, owner: str, name: str, embedding_provider: str, embedding_model: str,
+                 column_config: Sequence[Mapping[str, Any]] | None = None) -> bool:
+    """False when the owner has a knowledge base of that name already."""
+    created = await conn.fetchval(statement("insert_knowledge_base"), base_id, owner, name, embedding_provider,
+                                  embedding_model, None if column_config is None else list(column_config))
+    return created is not None
+
+
+async def list_all(conn: Any, owner: str, name: str | None = None) -> list[KnowledgeBase]:
+    return [_base(row) for row in await conn.fetch(statement("list_knowledge_bases"), owner, name)]
+
+
+async def describe(conn: Any, owner: str, name: str) -> KnowledgeBase | None:
+    """The owner's knowledge base of that name with what its chunks hold, None for none."""
+    found = await list_all(conn, owner, name)
+    return found[0] if found else None
+
+
+async def find(conn: Any, owner: str, name: str) -> KnowledgeBase | None:
+    row = await conn.fetchrow(statement("find_knowledge_base"), owner, name)
+    return None if row is None else _base(row)
+
+
+async def read(conn: Any, owner: str, base_id: UUID) -> KnowledgeBase | None:
+    row = await conn.fetchrow(statement("read_knowledge_base"), owner, base_id)
+    return None if row is None else _base(row)
+
+
+async def delete(conn: Any, owner: str, name: str) -> bool:
+    return await conn.fetchval(statement("delete_knowledge_base"), owner, name) is not None
+
+
+async def start_ingestion(conn: Any, base_id: UUID, job_id: UUID, chunk_size: int, chunk_overlap: int,
+                          separator: str) -> None:
+    await conn.execute(statement("start_knowledge_ingestion"), base_id, job_id, chunk_size, chunk_overlap, separator)
+
+
+def _vector(values: Sequence[float]) -> str:
+    return "[" + ",".join(repr(float(value)) for value in values) + "]"
+
+
+def _width(dimensions: int) -> int:
+    if not isinstance(dimensions, int) or not 0 < dimensions <= MAX_INDEXED_DIMENSIONS:
+        raise ValueError(f"embeddings of {dimensions} dimensions cannot be indexed "
+                         f"(at most {MAX_INDEXED_DIMENSIONS})")
+    return dimensions
+
+
+class DimensionMismatch(ValueError):
+    pass
+
+
+async def add_chunks(pool: Any, base: KnowledgeBase, chunks: Sequence[KnowledgeChunk]) -> int:
+    """Store chunks in the knowledge base; their vectors must have its width (the first set it)."""
+    if not chunks:
+        return 0
+    width = _width(len(chunks[0].embedding))
+    if any(len(chunk.embedding) != width for chunk in chunks):
+        raise DimensionMismatch("the embedding model answered vectors of different widths")
+    async with pool.acquire() as conn, conn.transaction():
+        fixed = await conn.fetchval(statement("set_knowledge_dimensions"), base.id, width)
+        if fixed != width:
+            raise DimensionMismatch(
+                f"Knowledge base '{base.name}' was created with {fixed}-dimensional embeddings, but the embedding "
+                f"model produces {width}.")
+        await conn.execute(statement("create_knowledge_index").format(dimensions=width))
+        await conn.execute(statement("insert_knowledge_chunks"), base.id, width,
+                           [chunk.id for chunk in chunks], [chunk.content for chunk in chunks],
+                           [dict(chunk.metadata) for chunk in chunks],
+                           [_vector(chunk.embedding) for chunk in chunks])
+    return len(chunks)
+
+
+async def search(pool: Any, base: KnowledgeBase, query: Sequence[float], top_k: int,
+                 metadata_filter: Mapping[str, Any] | None = None) -> list[KnowledgeHit]:
+    if base.dimensions is None:
+        return []
+    width = _width(base.dimensions)
+    if len(query) != width:
+        raise DimensionMismatch(
+            f"Knowledge base '{base.name}' was created with {width}-dimensional embeddings, but the embedding "
+            f"model produces {len(query)}.")
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("set local hnsw.iterative_scan = relaxed_order")
+        rows = await conn.fetch(statement("search_knowledge").format(dimensions=width), base.id, _vector(query),
+                                top_k, dict(metadata_filter or {}))
+    return [KnowledgeHit(row["id"], row["content"], row["metadata"], float(row["score"])) for row in rows]
+
+
+async def list_chunks(conn: Any, base_id: UUID, search_text: str, limit: int, offset: int
+                      ) -> tuple[list[KnowledgeHit], int]:
+    """A page of chunks (score 0) and how many match in all."""
+    rows = await conn.fetch(statement("list_knowledge_chunks"), base_id, search_text, limit, offset)
+    total = rows[0]["total"] if rows else 0
+    return [KnowledgeHit(row["id"], row["content"], row["metadata"], 0.0) for row in rows], total
+
+
+async def prune(conn: Any, batch: int) -> int:
+    """Delete up to `batch` chunks of deleted knowledge bases; how many went."""
+    return await conn.fetchval(statement("prune_knowledge_chunks"), batch)
