@@ -153,7 +153,7 @@ async def test_a_deleted_knowledge_base_is_gone_and_its_name_free(service, clien
     assert (await client.delete(f"/api/v1/knowledge_bases/{name}")).status_code == 200
     assert (await client.get(f"/api/v1/knowledge_bases/{name}")).status_code == 404
     assert (await create(client, name))["chunks"] == 0
-    pruned = await knowledge.prune(service.pool, 1000)
+    pruned = await knowledge.prune(service.pool, batch=2)
     assert pruned > 0
     left = await service.pool.fetchval(
         "select count(*) from knowledge_bases where name = $1 and deleted_at is not null", name)

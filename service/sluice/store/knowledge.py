@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
@@ -129,6 +130,19 @@ async def list_chunks(conn: Any, base_id: UUID, search_text: str, limit: int, of
     return [KnowledgeHit(row["id"], row["content"], row["metadata"], 0.0) for row in rows], total
 
 
-async def prune(conn: Any, batch: int) -> int:
-    """Delete up to `batch` chunks of deleted knowledge bases; how many went."""
-    return await conn.fetchval(statement("prune_knowledge_chunks"), batch)
+# Chunks per batch of retention: one short transaction each, as for jobs.
+PRUNE_BATCH = 1000
+
+
+async def prune(conn: Any, batch: int = PRUNE_BATCH, pause: float = 0.05) -> int:
+    """Delete the chunks of deleted knowledge bases batch by batch, then those knowledge bases; how
+    many chunks went. Nothing to do on a database without pgvector."""
+    if await vector_missing(conn) is not None:
+        return 0
+    total = 0
+    while True:
+        pruned = await conn.fetchval(statement("prune_knowledge_chunks"), batch)
+        total += pruned
+        if pruned < batch:
+            return total
+        await asyncio.sleep(pause)
