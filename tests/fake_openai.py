@@ -84,11 +84,11 @@ class FakeOpenAI:
         raw = json.dumps(body)
         with self._lock:
             self.requests.append({"path": path, "body": body, "authorization": authorization})
+            if path.endswith("/embeddings"):
+                return {"kind": "embeddings"}
             for trigger, replies in reversed(self._scripts):
                 if trigger in raw:
                     return replies.pop(0) if len(replies) > 1 else replies[0]
-        if path.endswith("/embeddings"):
-            return {"kind": "embeddings"}
         if path.endswith("/images/generations"):
             return image(url=f"https://images.test/{uuid.uuid4().hex[:8]}.png")
         users = [m for m in body.get("messages", []) if m.get("role") == "user"]

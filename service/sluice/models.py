@@ -176,9 +176,9 @@ class KnowledgeChunk:
 
 @attrs.frozen
 class KnowledgeHit:
-    """A stored chunk found by a search, `score` its cosine similarity to the query (1 is the same)."""
+    """A stored chunk found by a search, `distance` its cosine distance to the query (0 is the same)."""
 
     id: UUID
     content: str
     metadata: Mapping[str, Any]
-    score: float
+    distance: float

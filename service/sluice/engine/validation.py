@@ -92,3 +92,9 @@ def _check_cycles(graph: Graph) -> None:
             elif child not in state:
                 state[child] = 1
                 stack.append((child, iter(children[child])))
+
+
+def vector_nodes(document: Mapping[str, Any]) -> list[str]:
+    """The ids of a runnable document's nodes whose components keep vectors in the database."""
+    return [node.id for node in parse_graph(document).nodes.values()
+            if getattr(registry.find(node.type), "needs_vector", False)]

@@ -12,12 +12,12 @@ from starlette.responses import Response
 
 from sluice.convert import converter
 from sluice.engine.graph import FlowFormatError
-from sluice.engine.validation import runnable_document
+from sluice.engine.validation import runnable_document, vector_nodes
 from sluice.http.auth import require_owner
 from sluice.http.bodies import read_json
 from sluice.http.errors import ApiError
 from sluice.http.responses import JSONResponse
-from sluice.store import flows
+from sluice.store import flows, knowledge
 
 
 def checked_graph(document: Any) -> Mapping[str, Any]:
@@ -26,6 +26,15 @@ def checked_graph(document: Any) -> Mapping[str, Any]:
         return runnable_document(document)
     except FlowFormatError as problem:
         raise ApiError(400, "INVALID_FLOW", str(problem), node_ids=",".join(problem.node_ids) or None) from None
+
+
+async def check_features(pool: asyncpg.Pool, graph: Mapping[str, Any]) -> None:
+    """A 400 for a flow whose knowledge-base nodes this database cannot serve (no pgvector)."""
+    nodes = vector_nodes(graph)
+    if nodes:
+        missing = await knowledge.vector_missing(pool)
+        if missing is not None:
+            raise ApiError(400, "VECTOR_EXTENSION_MISSING", missing, node_ids=",".join(nodes))
 
 
 def _text(document: Mapping[str, Any], key: str, default: str) -> str:
@@ -72,6 +81,7 @@ async def create_flow(request: Request) -> Response:
     owner = await require_owner(request)
     document = await read_json(request)
     graph = checked_graph(document)
+    await check_features(request.app.state.sluice.pool, graph)
     name = _text(document, "name", "Untitled flow")
     description = _text(document, "description", "")
     wanted = _endpoint_name(document)
@@ -111,6 +121,8 @@ async def update_flow(request: Request) -> Response:
     if stored is None:
         raise _not_found(flow_id)
     has_graph = "data" in document or "nodes" in document
+    if has_graph:
+        await check_features(pool, checked_graph(document))
     try:
         summary = await flows.update(
             pool, flow_id=flow_id, owner=owner,

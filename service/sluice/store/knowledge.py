@@ -81,6 +81,12 @@ def _width(dimensions: int) -> int:
     return dimensions
 
 
+def _sized(name: str, width: int) -> str:
+    """A statement whose `{dimensions}` is the vector width: part of the HNSW index's expression, so
+    written into the text (a checked integer) rather than passed as a parameter."""
+    return statement(name).replace("{dimensions}", str(_width(width)))
+
+
 class DimensionMismatch(ValueError):
     pass
 
@@ -98,7 +104,7 @@ async def add_chunks(pool: Any, base: KnowledgeBase, chunks: Sequence[KnowledgeC
             raise DimensionMismatch(
                 f"Knowledge base '{base.name}' was created with {fixed}-dimensional embeddings, but the embedding "
                 f"model produces {width}.")
-        await conn.execute(statement("create_knowledge_index").format(dimensions=width))
+        await conn.execute(_sized("create_knowledge_index", width))
         await conn.execute(statement("insert_knowledge_chunks"), base.id, width,
                            [chunk.id for chunk in chunks], [chunk.content for chunk in chunks],
                            [dict(chunk.metadata) for chunk in chunks],
@@ -107,7 +113,9 @@ async def add_chunks(pool: Any, base: KnowledgeBase, chunks: Sequence[KnowledgeC
 
 
 async def search(pool: Any, base: KnowledgeBase, query: Sequence[float], top_k: int,
-                 metadata_filter: Mapping[str, Any] | None = None) -> list[KnowledgeHit]:
+                 metadata_filter: Mapping[str, Sequence[str]] | None = None) -> list[KnowledgeHit]:
+    """The `top_k` chunks nearest to `query`; `metadata_filter` maps user metadata keys to the values
+    accepted for each."""
     if base.dimensions is None:
         return []
     width = _width(base.dimensions)
@@ -117,14 +125,20 @@ async def search(pool: Any, base: KnowledgeBase, query: Sequence[float], top_k: 
             f"model produces {len(query)}.")
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("set local hnsw.iterative_scan = relaxed_order")
-        rows = await conn.fetch(statement("search_knowledge").format(dimensions=width), base.id, _vector(query),
+        rows = await conn.fetch(_sized("search_knowledge", width), base.id, _vector(query),
                                 top_k, dict(metadata_filter or {}))
-    return [KnowledgeHit(row["id"], row["content"], row["metadata"], float(row["score"])) for row in rows]
+    return [KnowledgeHit(row["id"], row["content"], row["metadata"], float(row["distance"])) for row in rows]
+
+
+async def existing_identifiers(conn: Any, base_id: UUID, identifiers: Sequence[str]) -> set[str]:
+    """Which of the row identifiers (metadata `_id`) the knowledge base holds already."""
+    rows = await conn.fetch(statement("existing_knowledge_identifiers"), base_id, list(identifiers))
+    return {row["identifier"] for row in rows}
 
 
 async def list_chunks(conn: Any, base_id: UUID, search_text: str, limit: int, offset: int
                       ) -> tuple[list[KnowledgeHit], int]:
-    """A page of chunks (score 0) and how many match in all."""
+    """A page of chunks (distance 0) and how many match in all."""
     rows = await conn.fetch(statement("list_knowledge_chunks"), base_id, search_text, limit, offset)
     total = rows[0]["total"] if rows else 0
     return [KnowledgeHit(row["id"], row["content"], row["metadata"], 0.0) for row in rows], total

@@ -39,8 +39,11 @@ class DatabaseKnowledge:
         return await knowledge.add_chunks(self.pool, base, chunks)
 
     async def search(self, base: KnowledgeBase, query: Sequence[float], top_k: int,
-                     metadata_filter: Mapping[str, object] | None = None) -> list[KnowledgeHit]:
+                     metadata_filter: Mapping[str, Sequence[str]] | None = None) -> list[KnowledgeHit]:
         return await knowledge.search(self.pool, base, query, top_k, metadata_filter)
+
+    async def existing_identifiers(self, base: KnowledgeBase, identifiers: Sequence[str]) -> set[str]:
+        return await knowledge.existing_identifiers(self.pool, base.id, identifiers)
 
 
 def worker_services(settings: Settings, pool: asyncpg.Pool) -> Services:

@@ -1,5 +1,6 @@
-"""Knowledge bases in flows: filling one from uploaded files (`SluiceKnowledgeIngestion`, the one
-node of an ingestion job's graph, sluice/engine/ingestion.py).
+"""Knowledge bases in flows: Langflow's Knowledge node (`Knowledge`: Retrieve and Ingest) and filling
+one from uploaded files (`SluiceKnowledgeIngestion`, the one node of an ingestion job's graph,
+sluice/engine/ingestion.py).
 
 The knowledge base, the files and the chunks are reached through the worker's storage protocols
 (sluice/engine/services.py), always as the job's owner: another owner's knowledge base or file is not
@@ -9,9 +10,12 @@ found. Embeddings come from the operator's OpenAI-compatible endpoint (`OPENAI_B
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+import orjson
 
 from sluice.engine import llm
 from sluice.engine.chunking import knowledge_chunks
@@ -19,7 +23,7 @@ from sluice.engine.component import Component, ComponentError
 from sluice.engine.context import RunContext
 from sluice.engine.graph import Node
 from sluice.engine.parsing import ParseError, read_text
-from sluice.engine.values import Data
+from sluice.engine.values import Data, DataFrame, data_items, to_text
 from sluice.models import KnowledgeBase, KnowledgeChunk
 
 # Texts per request to the embedding endpoint (OpenAI takes up to 2048 inputs).
@@ -65,6 +69,8 @@ def _int(params: Mapping[str, Any], name: str, default: int) -> int:
 
 
 class KnowledgeIngestion(Component):
+    needs_vector = True
+
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
         knowledge = storage(context)
         try:
@@ -97,3 +103,93 @@ class KnowledgeIngestion(Component):
         summary = {"knowledge_base": base.name, "files": ingested,
                    "chunks": sum(item["chunks"] for item in ingested)}
         return {"result": Data(summary)}
+
+
+def _metadata_filter(raw: Any) -> dict[str, list[str]]:
+    """Langflow's `metadata_filter`: a JSON object of key to value or values; anything else (empty, not
+    JSON, not an object) is no filter, as in Langflow."""
+    if isinstance(raw, str):
+        try:
+            raw = orjson.loads(raw) if raw.strip() else None
+        except orjson.JSONDecodeError:
+            return {}
+    if not isinstance(raw, Mapping):
+        return {}
+    return {str(key): [str(item) for item in value] if isinstance(value, list) else [str(value)]
+            for key, value in raw.items()}
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "1", "yes"))
+
+
+class Knowledge(Component):
+    """Langflow 1.13's Knowledge node: `Retrieve` searches a knowledge base, `Ingest` stores a table's
+    rows (or a message) in it. Both outputs answer by the mode."""
+
+    secret_fields = frozenset({"api_key"})
+    needs_vector = True
+
+    async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
+        name = to_text(params.get("knowledge_base")).strip()
+        if not name:
+            raise ComponentError("Choose a knowledge base: the node's `knowledge_base` is empty.")
+        base = await storage(context).find(context.owner, name)
+        if base is None:
+            raise ComponentError(f"Knowledge base '{name}' was not found.")
+        mode = to_text(params.get("mode") or "Ingest")
+        result = await (self._retrieve if "retrieve" in mode.lower() else self._ingest)(base, params, context)
+        return {"retrieve_data": result, "dataframe_output": result}
+
+    async def _retrieve(self, base: KnowledgeBase, params: Mapping[str, Any], context: RunContext) -> DataFrame:
+        query = to_text(params.get("search_query"))
+        top_k = max(1, _int(params, "top_k", 5))
+        if base.dimensions is None:
+            return DataFrame(())  # nothing ingested yet
+        vectors = await embed(context, base, [query])
+        wanted = _metadata_filter(params.get("metadata_filter"))
+        try:
+            hits = await storage(context).search(base, vectors[0], top_k, wanted)
+        except ValueError as problem:
+            raise ComponentError(str(problem)) from None
+        include_metadata = params.get("include_metadata") is None or _truthy(params.get("include_metadata"))
+        rows = []
+        for hit in hits:
+            row: dict[str, Any] = {"content": hit.content}
+            if query:
+                # Langflow's public score for a distance backend: higher is nearer.
+                row["_score"] = -hit.distance
+            if include_metadata:
+                row.update(hit.metadata)
+            rows.append(row)
+        return DataFrame(tuple(rows))
+
+    async def _ingest(self, base: KnowledgeBase, params: Mapping[str, Any], context: RunContext) -> Data:
+        config = [item for item in params.get("column_config") or () if isinstance(item, Mapping)]
+        content_columns = [str(item.get("column_name")) for item in config if _truthy(item.get("vectorize"))]
+        identifier_columns = [str(item.get("column_name")) for item in config if _truthy(item.get("identifier"))]
+        if not content_columns:
+            raise ComponentError("The column configuration vectorizes no column: mark at least one `vectorize`.")
+        rows = [item.data for item in data_items(params.get("input_df"))]
+        extra = _metadata_filter(params.get("metadata_json"))
+        texts, metadata = [], []
+        for row in rows:
+            text = " ".join(str(row[column]) for column in content_columns if row.get(column) is not None)
+            key_columns = identifier_columns or content_columns
+            identity = " ".join(str(row[column]) for column in key_columns if row.get(column) is not None)
+            meta = {column: str(value) for column, value in row.items()
+                    if column not in content_columns and value is not None}
+            meta["_id"] = hashlib.sha256(identity.encode()).hexdigest()
+            if extra:
+                meta["source_metadata"] = {key: values[0] if len(values) == 1 else values
+                                           for key, values in extra.items()}
+            texts.append(text)
+            metadata.append(meta)
+        if not _truthy(params.get("allow_duplicates")):
+            seen = await storage(context).existing_identifiers(base, [meta["_id"] for meta in metadata])
+            fresh = [index for index, meta in enumerate(metadata)
+                     if meta["_id"] not in seen and not seen.add(meta["_id"])]
+            texts, metadata = [texts[i] for i in fresh], [metadata[i] for i in fresh]
+        stored = await store_texts(context, base, texts, metadata) if texts else 0
+        return Data({"kb_name": base.name, "kb_id": str(base.id), "rows": len(rows), "stored": stored,
+                     "skipped": len(rows) - stored, "embedding_model": base.embedding_model})
