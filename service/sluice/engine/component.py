@@ -52,6 +52,11 @@ class Component:
         """
         raise NotImplementedError
 
+    def refusal(self, node: Node) -> str | None:
+        """Why this node cannot run as exported (an option Sluice does not provide), or None: the flow
+        is refused at upload with it."""
+        return None
+
     def release(self, node: Node, collected: list[Any]) -> Mapping[str, Any]:
         """A Loop's outputs once every item has gone round its body; `collected` is what came back, in order.
 

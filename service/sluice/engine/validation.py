@@ -23,6 +23,7 @@ def check_graph(graph: Graph) -> None:
     _check_edges(graph)
     _check_handles(graph)
     _check_components(graph)
+    _check_refusals(graph)
     _check_cycles(graph)
 
 
@@ -63,6 +64,14 @@ def _check_components(graph: Graph) -> None:
         raise FlowFormatError(
             f"The flow uses components Sluice does not provide: {listed}.", tuple(n.id for n in missing)
         )
+
+
+def _check_refusals(graph: Graph) -> None:
+    for node in graph.nodes.values():
+        component = registry.find(node.type)
+        reason = component.refusal(node) if component is not None else None
+        if reason:
+            raise FlowFormatError(reason, (node.id,))
 
 
 def _check_cycles(graph: Graph) -> None:
