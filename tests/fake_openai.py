@@ -65,7 +65,7 @@ class FakeOpenAI:
     def env(self) -> dict[str, str]:
         """What a worker needs to use this server by default."""
         return {"OPENAI_BASE_URL": self.base_url, "OPENAI_API_KEY": API_KEY, "SLUICE_DEFAULT_MODEL": MODEL,
-                "SLUICE_DEFAULT_IMAGE_MODEL": IMAGE_MODEL}
+                "SLUICE_DEFAULT_IMAGE_MODEL": IMAGE_MODEL, "SLUICE_DEFAULT_EMBEDDING_MODEL": EMBEDDING_MODEL}
 
     def script(self, trigger: str, *replies: dict[str, Any]) -> None:
         with self._lock:

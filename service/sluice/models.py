@@ -162,6 +162,17 @@ class KnowledgeBase:
     chunks: int = 0
     characters: int = 0
     words: int = 0
+    # A memory base's: its flow, and the id of the last chat message it holds.
+    flow_id: UUID | None = None
+    memory_cursor: int = 0
+
+
+@attrs.frozen
+class StoredMessage:
+    """A chat message as stored, with its id (the order messages were stored in)."""
+
+    id: int
+    message: ChatMessage
 
 
 @attrs.frozen

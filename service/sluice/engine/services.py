@@ -21,7 +21,7 @@ from sluice.config import Settings
 from sluice.crypto import Cipher
 from sluice.engine.history import History, LocalHistory
 from sluice.engine.network import GuardedTransport, NetworkPolicy
-from sluice.models import KnowledgeBase, KnowledgeChunk, KnowledgeHit
+from sluice.models import KnowledgeBase, KnowledgeChunk, KnowledgeHit, StoredMessage
 
 # Model APIs can be slow to answer; a component passes its own timeout where it has one.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
@@ -63,6 +63,19 @@ class Knowledge(Protocol):
                metadata_filter: Mapping[str, Sequence[str]] | None = None) -> Awaitable[list[KnowledgeHit]]: ...
 
     def existing_identifiers(self, base: KnowledgeBase, identifiers: Sequence[str]) -> Awaitable[set[str]]: ...
+
+    def memory_base(self, owner: str, flow_id: UUID, name: str, embedding_provider: str,
+                    embedding_model: str) -> Awaitable[KnowledgeBase]:
+        """The flow's memory base of that name, made with the embedding model when it has none yet."""
+        ...
+
+    def pending_memories(self, base: KnowledgeBase, limit: int) -> Awaitable[list[StoredMessage]]:
+        """The chat messages of the memory base's flow that it does not hold yet, oldest first."""
+        ...
+
+    def remember(self, base: KnowledgeBase, chunks: Sequence[tuple[int, KnowledgeChunk]]) -> Awaitable[int]:
+        """Store chunks of messages (with their message ids) and move the memory base past them."""
+        ...
 
 
 class Services:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
 import attrs
 
-from sluice.models import KnowledgeBase, KnowledgeChunk, KnowledgeHit
+from sluice.models import ChatMessage, KnowledgeBase, KnowledgeChunk, KnowledgeHit, StoredMessage
 from sluice.store.statements import statement
 
 # pgvector's limit for an HNSW index on `vector` (wider vectors would need halfvec).
@@ -99,17 +100,48 @@ async def add_chunks(pool: Any, base: KnowledgeBase, chunks: Sequence[KnowledgeC
     if any(len(chunk.embedding) != width for chunk in chunks):
         raise DimensionMismatch("the embedding model answered vectors of different widths")
     async with pool.acquire() as conn, conn.transaction():
-        fixed = await conn.fetchval(statement("set_knowledge_dimensions"), base.id, width)
-        if fixed != width:
-            raise DimensionMismatch(
-                f"Knowledge base '{base.name}' was created with {fixed}-dimensional embeddings, but the embedding "
-                f"model produces {width}.")
-        await conn.execute(_sized("create_knowledge_index", width))
-        await conn.execute(statement("insert_knowledge_chunks"), base.id, width,
-                           [chunk.id for chunk in chunks], [chunk.content for chunk in chunks],
-                           [dict(chunk.metadata) for chunk in chunks],
-                           [_vector(chunk.embedding) for chunk in chunks])
+        await _insert_chunks(conn, base, chunks, width)
     return len(chunks)
+
+
+async def _insert_chunks(conn: Any, base: KnowledgeBase, chunks: Sequence[KnowledgeChunk], width: int) -> None:
+    fixed = await conn.fetchval(statement("set_knowledge_dimensions"), base.id, width)
+    if fixed != width:
+        raise DimensionMismatch(
+            f"Knowledge base '{base.name}' was created with {fixed}-dimensional embeddings, but the embedding "
+            f"model produces {width}.")
+    await conn.execute(_sized("create_knowledge_index", width))
+    await conn.execute(statement("insert_knowledge_chunks"), base.id, width,
+                       [chunk.id for chunk in chunks], [chunk.content for chunk in chunks],
+                       [dict(chunk.metadata) for chunk in chunks],
+                       [_vector(chunk.embedding) for chunk in chunks])
+
+
+async def memory_base(conn: Any, owner: str, flow_id: UUID, name: str, embedding_provider: str,
+                      embedding_model: str) -> KnowledgeBase:
+    """The flow's memory base of that name, made with the embedding model when it has none yet."""
+    row = await conn.fetchrow(statement("memory_base"), owner, flow_id, name, embedding_provider, embedding_model,
+                              uuid.uuid4())
+    return _base(row)
+
+
+async def pending_memories(conn: Any, owner: str, flow_id: UUID, after: int, limit: int) -> list[StoredMessage]:
+    rows = await conn.fetch(statement("pending_memories"), owner, flow_id, after, limit)
+    return [StoredMessage(row["id"], ChatMessage(owner, row["session_id"], row["sender"], row["sender_name"],
+                                                 row["text"], row["created_at"])) for row in rows]
+
+
+async def remember(pool: Any, base: KnowledgeBase, chunks: Sequence[tuple[int, KnowledgeChunk]]) -> int:
+    """Store chunks of messages (each with its message id) in a memory base and move its cursor past
+    them, together; those a concurrent run stored first are left out. How many were stored."""
+    if not chunks:
+        return 0
+    async with pool.acquire() as conn, conn.transaction():
+        before = await conn.fetchval(statement("advance_memory_cursor"), base.id, max(mid for mid, _ in chunks))
+        fresh = [chunk for message_id, chunk in chunks if message_id > before]
+        if fresh:
+            await _insert_chunks(conn, base, fresh, _width(len(fresh[0].embedding)))
+    return len(fresh)
 
 
 async def search(pool: Any, base: KnowledgeBase, query: Sequence[float], top_k: int,

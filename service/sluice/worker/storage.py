@@ -13,7 +13,7 @@ import attrs
 from sluice import db
 from sluice.config import Settings
 from sluice.engine.services import Services
-from sluice.models import KnowledgeBase, KnowledgeChunk, KnowledgeHit
+from sluice.models import KnowledgeBase, KnowledgeChunk, KnowledgeHit, StoredMessage
 from sluice.store import files, knowledge, variables
 
 # Stored files are read whole to be parsed; SLUICE_FILE_MAX_BYTES bounds what can be stored.
@@ -44,6 +44,17 @@ class DatabaseKnowledge:
 
     async def existing_identifiers(self, base: KnowledgeBase, identifiers: Sequence[str]) -> set[str]:
         return await knowledge.existing_identifiers(self.pool, base.id, identifiers)
+
+    async def memory_base(self, owner: str, flow_id: UUID, name: str, embedding_provider: str,
+                          embedding_model: str) -> KnowledgeBase:
+        return await knowledge.memory_base(self.pool, owner, flow_id, name, embedding_provider, embedding_model)
+
+    async def pending_memories(self, base: KnowledgeBase, limit: int) -> list[StoredMessage]:
+        assert base.flow_id is not None
+        return await knowledge.pending_memories(self.pool, base.owner, base.flow_id, base.memory_cursor, limit)
+
+    async def remember(self, base: KnowledgeBase, chunks: Sequence[tuple[int, KnowledgeChunk]]) -> int:
+        return await knowledge.remember(self.pool, base, chunks)
 
 
 def worker_services(settings: Settings, pool: asyncpg.Pool) -> Services:

@@ -14,6 +14,8 @@ create table database_features (
 
 -- One row per owner's knowledge base, named as Langflow names them (spaces become underscores).
 -- A deleted one keeps its row (deleted_at) until retention has removed its chunks in batches.
+-- A memory base (MemoryBase node) is a knowledge base of one flow (flow_id) whose chunks are the
+-- chat messages of that flow's runs; memory_cursor is the id of the last message it holds.
 create table knowledge_bases (
     id uuid primary key,
     owner text not null,
@@ -27,11 +29,16 @@ create table knowledge_bases (
     separator text,
     column_config jsonb,
     last_job_id uuid,
+    flow_id uuid,
+    memory_cursor bigint not null default 0,
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
     deleted_at timestamptz
 );
-create unique index knowledge_bases_owner_name on knowledge_bases (owner, name) where deleted_at is null;
+create unique index knowledge_bases_owner_name on knowledge_bases (owner, name)
+    where deleted_at is null and flow_id is null;
+create unique index memory_bases_flow_name on knowledge_bases (owner, flow_id, name)
+    where deleted_at is null and flow_id is not null;
 create index knowledge_bases_deleted on knowledge_bases (deleted_at) where deleted_at is not null;
 
 do $migration$

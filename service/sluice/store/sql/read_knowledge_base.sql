@@ -2,4 +2,4 @@
 select id, owner, name, embedding_provider, embedding_model, dimensions, chunk_size, chunk_overlap, separator,
        created_at, updated_at, last_job_id
 from knowledge_bases
-where owner = $1 and id = $2 and deleted_at is null
+where owner = $1 and id = $2 and deleted_at is null and flow_id is null
