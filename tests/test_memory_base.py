@@ -84,3 +84,28 @@ async def test_another_owner_and_another_flow_never_recall_it(service, client, f
                            fake.text("I don't know."))
         await turn(other, theirs["id"], chat_input, asked, session)
     assert secret not in recalled(fake_openai, asked)
+
+
+async def test_memory_bases_are_managed_per_flow_and_owner(service, client):
+    export = starters.load("Memory Chatbot.json")
+    flow = await service.flow(client, export)
+    created = await client.post("/api/v1/memories", json={"name": "notes", "flow_id": flow["id"]})
+    assert created.status_code == 201, created.text
+    memory = created.json()
+    assert (memory["flow_id"], memory["embedding_model"], memory["chunks"]) == (flow["id"], fake.EMBEDDING_MODEL, 0)
+    again = await client.post("/api/v1/memories", json={"name": "notes", "flow_id": flow["id"]})
+    assert (again.status_code, again.json()["code"]) == (409, "MEMORY_BASE_EXISTS")
+
+    listed = (await client.get("/api/v1/memories", params={"flow_id": flow["id"]})).json()
+    assert [item["id"] for item in listed["items"]] == [memory["id"]] and listed["total"] == 1
+    assert (await client.get("/api/v1/knowledge_bases")).json() == []  # memory bases are not knowledge bases
+
+    _, other_key = await service.key()
+    async with service.client(other_key) as other:
+        assert (await other.get(f"/api/v1/memories/{memory['id']}")).status_code == 404
+        assert (await other.delete(f"/api/v1/memories/{memory['id']}")).status_code == 404
+        assert (await other.get("/api/v1/memories")).json()["items"] == []
+        theirs = await other.post("/api/v1/memories", json={"name": "mine", "flow_id": flow["id"]})
+        assert (theirs.status_code, theirs.json()["code"]) == (404, "FLOW_NOT_FOUND")
+    assert (await client.delete(f"/api/v1/memories/{memory['id']}")).status_code == 204
+    assert (await client.get(f"/api/v1/memories/{memory['id']}")).status_code == 404

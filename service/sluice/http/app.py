@@ -18,7 +18,7 @@ from starlette.routing import Mount, Route
 from sluice import db
 from sluice.batching import Batcher
 from sluice.config import Settings
-from sluice.http import files, flows, health, knowledge_bases, metrics, openapi, workflows
+from sluice.http import files, flows, health, knowledge_bases, memories, metrics, openapi, workflows
 from sluice.http.auth import KeyCache
 from sluice.http.errors import handlers
 from sluice.http.feeds import JobFeeds
@@ -71,6 +71,10 @@ ROUTES: tuple[tuple[str, dict[str, Endpoint]], ...] = (
                                            "DELETE": knowledge_bases.delete_knowledge_base}),
     ("/api/v1/knowledge_bases/{kb_name}/ingest", {"POST": knowledge_bases.ingest_files}),
     ("/api/v1/knowledge_bases/{kb_name}/chunks", {"GET": knowledge_bases.list_chunks}),
+    ("/api/v1/memories", {"GET": memories.list_memory_bases, "POST": memories.create_memory_base}),
+    ("/api/v1/memories/", {"GET": memories.list_memory_bases, "POST": memories.create_memory_base}),
+    ("/api/v1/memories/{memory_base_id}", {"GET": memories.get_memory_base,
+                                           "DELETE": memories.delete_memory_base}),
 )
 
 

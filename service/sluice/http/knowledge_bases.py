@@ -32,7 +32,8 @@ CHUNK_SIZE_RANGE = (1, 20_000)
 CHUNK_OVERLAP_RANGE = (0, 10_000)
 
 
-async def _owner(request: Request) -> str:
+async def vector_owner(request: Request) -> str:
+    """The caller, or a 503 when this database has no pgvector."""
     owner = await require_owner(request)
     missing = await knowledge.vector_missing(request.app.state.sluice.pool)
     if missing is not None:
@@ -79,7 +80,7 @@ def _text(body: Mapping[str, Any], key: str) -> str:
 
 
 async def create_knowledge_base(request: Request) -> Response:
-    owner = await _owner(request)
+    owner = await vector_owner(request)
     body = await read_json(request)
     if not isinstance(body, Mapping):
         raise ApiError(400, "INVALID_REQUEST", "The request body must be a JSON object.")
@@ -99,17 +100,17 @@ async def create_knowledge_base(request: Request) -> Response:
 
 
 async def list_knowledge_bases(request: Request) -> Response:
-    owner = await _owner(request)
+    owner = await vector_owner(request)
     return JSONResponse([_info(base) for base in await knowledge.list_all(request.app.state.sluice.pool, owner)])
 
 
 async def get_knowledge_base(request: Request) -> Response:
-    owner = await _owner(request)
+    owner = await vector_owner(request)
     return JSONResponse(_info(await _base(request, owner)))
 
 
 async def delete_knowledge_base(request: Request) -> Response:
-    owner = await _owner(request)
+    owner = await vector_owner(request)
     name = request.path_params["kb_name"]
     if not await knowledge.delete(request.app.state.sluice.pool, owner, name):
         raise _not_found(name)
@@ -128,7 +129,7 @@ def _form_int(form: Any, name: str, default: int, bounds: tuple[int, int]) -> in
 
 
 async def ingest_files(request: Request) -> Response:
-    owner = await _owner(request)
+    owner = await vector_owner(request)
     base = await _base(request, owner)
     settings = request.app.state.sluice.settings
     async with request.form(max_files=100) as form:
@@ -155,7 +156,7 @@ async def ingest_files(request: Request) -> Response:
     return JSONResponse({"id": str(job_id), "href": f"/api/v2/workflows?job_id={job_id}"}, status_code=202)
 
 
-def _query_int(request: Request, name: str, default: int, bounds: tuple[int, int]) -> int:
+def query_int(request: Request, name: str, default: int, bounds: tuple[int, int]) -> int:
     raw = request.query_params.get(name)
     try:
         value = default if raw is None else int(raw)
@@ -168,10 +169,10 @@ def _query_int(request: Request, name: str, default: int, bounds: tuple[int, int
 
 
 async def list_chunks(request: Request) -> Response:
-    owner = await _owner(request)
+    owner = await vector_owner(request)
     base = await _base(request, owner)
-    page = _query_int(request, "page", 1, (1, 1_000_000))
-    limit = _query_int(request, "limit", 50, (1, 100))
+    page = query_int(request, "page", 1, (1, 1_000_000))
+    limit = query_int(request, "limit", 50, (1, 100))
     hits, total = await knowledge.list_chunks(request.app.state.sluice.pool, base.id,
                                               request.query_params.get("search", ""), limit, (page - 1) * limit)
     chunks = [{"id": str(hit.id), "content": hit.content, "char_count": len(hit.content), "metadata": hit.metadata}

@@ -485,6 +485,63 @@ PATHS.update({
     }},
 })
 
+SCHEMAS["MemoryBaseCreate"] = {
+    "type": "object", "required": ["name", "flow_id"],
+    "properties": {"name": {"type": "string", "minLength": 1, "pattern": "\\S"}, "flow_id": _UUID,
+                   "embedding_model": {"type": "string", "minLength": 1},
+                   "embedding_provider": {"type": "string"}},
+}
+SCHEMAS["MemoryBase"] = {
+    "type": "object", "required": ["id", "name", "flow_id", "embedding_model", "chunks"],
+    "properties": {"id": _UUID, "name": {"type": "string"}, "flow_id": _UUID, "kb_name": {"type": "string"},
+                   "embedding_model": {"type": "string"}, "chunks": {"type": "integer"},
+                   "backend_type": {"const": "postgres"}, "created_at": _TIMESTAMP},
+}
+_MEMORY_BASE_ID = {"name": "memory_base_id", "in": "path", "required": True, "schema": _UUID}
+
+
+def _memories_collection(suffix: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": f"listMemoryBases{suffix}", "summary": "A page of the owner's memory bases.",
+            "tags": ["memories"],
+            "parameters": [{"name": "flow_id", "in": "query", "schema": _UUID},
+                           {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                       "maximum": 1000000}},
+                           {"name": "size", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                       "maximum": 100}}],
+            "responses": {"200": _json({"type": "object", "required": ["items", "total", "page", "size", "pages"],
+                                        "properties": {"items": {"type": "array", "items": _ref("MemoryBase")},
+                                                       "total": {"type": "integer"}, "page": {"type": "integer"},
+                                                       "size": {"type": "integer"}, "pages": {"type": "integer"}}},
+                                       "The memory bases."),
+                          **_errors(400, 401, 404, 503)},
+        },
+        "post": {
+            "operationId": f"createMemoryBase{suffix}",
+            "summary": "Create a memory base of one of the owner's flows, filled from its chat messages.",
+            "tags": ["memories"],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("MemoryBaseCreate")}}},
+            "responses": {"201": _json(_ref("MemoryBase"), "The new memory base."),
+                          **_errors(400, 401, 404, 409, 413, 503)},
+        },
+    }
+
+
+PATHS.update({
+    "/api/v1/memories": _memories_collection(""),
+    "/api/v1/memories/": _memories_collection("Slash"),
+    "/api/v1/memories/{memory_base_id}": {
+        "get": {"operationId": "getMemoryBase", "summary": "One of the owner's memory bases.", "tags": ["memories"],
+                "parameters": [_MEMORY_BASE_ID],
+                "responses": {"200": _json(_ref("MemoryBase"), "The memory base."), **_errors(*_API)}},
+        "delete": {"operationId": "deleteMemoryBase",
+                   "summary": "Delete a memory base; its chunks are removed in the background.",
+                   "tags": ["memories"], "parameters": [_MEMORY_BASE_ID],
+                   "responses": {"204": {"description": "Deleted."}, **_errors(*_API)}},
+    },
+})
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {

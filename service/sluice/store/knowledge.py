@@ -125,6 +125,28 @@ async def memory_base(conn: Any, owner: str, flow_id: UUID, name: str, embedding
     return _base(row)
 
 
+async def create_memory_base(conn: Any, owner: str, flow_id: UUID, name: str, embedding_provider: str,
+                             embedding_model: str) -> UUID | None:
+    """The new memory base's id; None when the flow has one of that name."""
+    return await conn.fetchval(statement("insert_memory_base"), owner, flow_id, name, embedding_provider,
+                               embedding_model, uuid.uuid4())
+
+
+async def list_memory_bases(conn: Any, owner: str, flow_id: UUID | None, limit: int, offset: int
+                            ) -> tuple[list[KnowledgeBase], int]:
+    rows = await conn.fetch(statement("list_memory_bases"), owner, flow_id, limit, offset)
+    return [_base(row) for row in rows], rows[0]["total"] if rows else 0
+
+
+async def read_memory_base(conn: Any, owner: str, base_id: UUID) -> KnowledgeBase | None:
+    row = await conn.fetchrow(statement("read_memory_base"), owner, base_id)
+    return None if row is None else _base(row)
+
+
+async def delete_memory_base(conn: Any, owner: str, base_id: UUID) -> bool:
+    return await conn.fetchval(statement("delete_memory_base"), owner, base_id) is not None
+
+
 async def pending_memories(conn: Any, owner: str, flow_id: UUID, after: int, limit: int) -> list[StoredMessage]:
     rows = await conn.fetch(statement("pending_memories"), owner, flow_id, after, limit)
     return [StoredMessage(row["id"], ChatMessage(owner, row["session_id"], row["sender"], row["sender_name"],
