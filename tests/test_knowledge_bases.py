@@ -189,3 +189,31 @@ async def test_without_pgvector_the_knowledge_base_api_says_so_and_the_rest_work
             ran = await client.post("/api/v2/workflows", json={"flow_id": flow["id"], "background": False,
                                                                "inputs": {"ChatInput-demo.input_value": "hi"}})
             assert ran.status_code == 200 and ran.json()["status"] == "completed", ran.text
+
+
+async def test_a_flow_cannot_ingest_into_or_from_another_owner(service, client):
+    """A tenant uploads a flow with Sluice's own ingestion node naming the victim's knowledge base id
+    and the victim's stored file id: the job fails as if neither existed, and the victim's knowledge
+    base is unchanged."""
+    name = f"victim_{uuid.uuid4().hex[:6]}"
+    await built(client, name)
+    victim = (await client.get(f"/api/v1/knowledge_bases/{name}")).json()
+    file_id = await service.pool.fetchval(
+        "select f.id from files f join knowledge_bases k on k.last_job_id = f.job_id where k.id = $1 limit 1",
+        uuid.UUID(victim["id"]))
+    _, attacker_key = await service.key()
+    async with service.client(attacker_key) as attacker:
+        own = (await create(attacker, name))["id"]
+        for base_id, files in ((victim["id"], []), (own, [str(file_id)])):
+            export = {"name": "Steal", "data": {"nodes": [{"id": "Ingest-1", "data": {
+                "id": "Ingest-1", "type": "SluiceKnowledgeIngestion", "node": {
+                    "template": {"knowledge_base_id": {"type": "str", "value": base_id},
+                                 "file_ids": {"type": "str", "list": True, "value": files}},
+                    "outputs": [{"name": "result", "types": ["Data"]}]}}}], "edges": []}}
+            flow = await service.flow(attacker, export)
+            body = (await attacker.post("/api/v2/workflows", json={"flow_id": flow["id"]})).json()
+            assert body["status"] == "failed"
+            assert body["errors"][0]["error"].endswith(
+                f"Knowledge base {base_id} was not found (it may have been deleted)." if not files
+                else f"File {file_id} was not found.")
+    assert (await client.get(f"/api/v1/knowledge_bases/{name}")).json()["chunks"] == victim["chunks"]

@@ -127,7 +127,7 @@ class Knowledge(Component):
     """Langflow 1.13's Knowledge node: `Retrieve` searches a knowledge base, `Ingest` stores a table's
     rows (or a message) in it. Both outputs answer by the mode."""
 
-    secret_fields = frozenset({"api_key"})
+    # The node's `api_key` is not used: embeddings go only to the operator's endpoint, with its key.
     needs_vector = True
 
     async def run(self, node: Node, params: Mapping[str, Any], context: RunContext) -> Mapping[str, Any]:
