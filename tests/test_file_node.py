@@ -128,3 +128,16 @@ async def test_financial_report_parser_reads_the_uploaded_pdf(service, client, o
     assert f"Gross profit {marker}: 1200 euros\n\nEBITDA: 300 euros" in request["messages"][-1]["content"]
     (output,) = body["outputs"].values()
     assert "| Gross Profit | 1200 euros |" in output["content"] and "| EBITDA | 300 euros |" in output["content"]
+
+
+async def test_portfolio_website_code_generator_reads_the_uploaded_resume(service, client, owner_key, fake_openai):
+    marker = uuid.uuid4().hex[:6]
+    path = await upload(service, owner_key[0], "resume.docx", docx(f"Ada Lovelace {marker}", "Analyst, 1843"))
+    export = starters.load("Portfolio Website Code Generator.json")
+    file_id = next(n["id"] for n in export["data"]["nodes"] if n["data"]["type"] == "File")
+    fake_openai.script(marker, fake.text("<html>Ada</html>"))
+    body = await run(service, client, export, {f"{file_id}.path": [path]})
+    assert body["status"] == "completed", body
+    (request,) = fake_openai.received(marker)
+    assert f"Ada Lovelace {marker}\n\nAnalyst, 1843" in request["messages"][-1]["content"]
+    assert [output["content"] for output in body["outputs"].values()] == ["<html>Ada</html>"]

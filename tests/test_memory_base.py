@@ -109,3 +109,15 @@ async def test_memory_bases_are_managed_per_flow_and_owner(service, client):
         assert (theirs.status_code, theirs.json()["code"]) == (404, "FLOW_NOT_FOUND")
     assert (await client.delete(f"/api/v1/memories/{memory['id']}")).status_code == 204
     assert (await client.get(f"/api/v1/memories/{memory['id']}")).status_code == 404
+
+
+@pytest.mark.parametrize("starter", ["Custom Component Generator.json", "Price Deal Finder.json"])
+async def test_other_memory_starters_offer_retrieve_memory_to_their_agent(service, client, fake_openai, starter):
+    export = starters.load(starter)
+    flow = await service.flow(client, export)
+    chat_input = node_id(export, "ChatInput")
+    question = f"Hello ({uuid.uuid4().hex[:6]})"
+    fake_openai.script(question, fake.text('{"answer": "hi"}'))
+    await turn(client, flow["id"], chat_input, question, f"s-{uuid.uuid4().hex[:8]}")
+    (request,) = fake_openai.received(question)
+    assert "retrieve_memory" in [tool["function"]["name"] for tool in request["tools"]]
