@@ -153,7 +153,8 @@ async def ingest_files(request: Request) -> Response:
         raise ApiError(400, "INVALID_REQUEST", "No files provided.")
     job_id = await ingest(request.app.state.sluice.pool, settings, base, uploads, chunk_size=size,
                           chunk_overlap=overlap, separator=separator)
-    return JSONResponse({"id": str(job_id), "href": f"/api/v2/workflows?job_id={job_id}"}, status_code=202)
+    # 200, as Langflow answers its TaskResponse; the job goes on in the background.
+    return JSONResponse({"id": str(job_id), "href": f"/api/v2/workflows?job_id={job_id}"})
 
 
 def query_int(request: Request, name: str, default: int, bounds: tuple[int, int]) -> int:

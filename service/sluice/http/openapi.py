@@ -468,7 +468,7 @@ PATHS.update({
                            "chunk_size": {"type": "integer", "minimum": 1, "maximum": 20000, "default": 1000},
                            "chunk_overlap": {"type": "integer", "minimum": 0, "maximum": 10000, "default": 200},
                            "separator": {"type": "string", "default": ""}}}}}},
-        "responses": {"202": _json({"type": "object", "required": ["id"], "properties": {
+        "responses": {"200": _json({"type": "object", "required": ["id"], "properties": {
             "id": _UUID, "href": {"type": "string"}}}, "The ingestion job, seen like any job (GET "
                                                        "/api/v2/workflows?job_id=)."),
             **_errors(400, 401, 404, 413, 503)},
