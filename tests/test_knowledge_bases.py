@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
 import pytest
 
 import starters
@@ -25,7 +26,9 @@ PRICES = b"product,price\nkettle,25\ntoaster,40\nblender,65\n"
 
 @pytest.fixture(scope="module")
 async def service(cluster, fake_openai):
-    async with start_service(cluster, fake_openai.env()) as started:
+    # A secret key, so the dashboard signs in.
+    env = fake_openai.env() | {"SLUICE_SECRET_KEY": "knowledge-test-secret-key"}
+    async with start_service(cluster, env) as started:
         yield started
 
 
@@ -217,3 +220,13 @@ async def test_a_flow_cannot_ingest_into_or_from_another_owner(service, client):
                 f"Knowledge base {base_id} was not found (it may have been deleted)." if not files
                 else f"File {file_id} was not found.")
     assert (await client.get(f"/api/v1/knowledge_bases/{name}")).json()["chunks"] == victim["chunks"]
+
+
+async def test_an_ingestion_job_is_shown_on_the_dashboard_by_its_knowledge_base(service, client, owner_key):
+    name = f"shown_{uuid.uuid4().hex[:6]}"
+    job = await built(client, name)
+    async with httpx.AsyncClient(base_url=service.base_url, timeout=30) as browser:
+        assert (await browser.post("/ui/signin", data={"api_key": owner_key[1]})).status_code == 303
+        page = (await browser.get("/ui/jobs")).text
+    assert f"ingestion into {name}" in page
+    assert job["job_id"] in page
