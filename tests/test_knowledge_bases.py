@@ -16,6 +16,7 @@ from flowkit import DEMO_FLOWS, load
 from jobwait import wait_for_status
 from sluice import db
 from sluice.engine.parsing import MAX_UNPACKED_BYTES
+from sluice.models import KnowledgeChunk
 from sluice.store import knowledge, migrate
 
 REPORT = pdf("Quarterly revenue rose to 12 million euros in the northern region.",
@@ -230,3 +231,15 @@ async def test_an_ingestion_job_is_shown_on_the_dashboard_by_its_knowledge_base(
         page = (await browser.get("/ui/jobs")).text
     assert f"ingestion into {name}" in page
     assert job["job_id"] in page
+
+
+async def test_chunks_stored_again_under_their_ids_are_stored_once(service, client, owner_key):
+    """What a retried ingestion job does (its chunk ids are named by job, file and position)."""
+    name = f"again_{uuid.uuid4().hex[:6]}"
+    await create(client, name)
+    base = await knowledge.find(service.pool, owner_key[0], name)
+    chunks = [KnowledgeChunk(uuid.uuid5(base.id, str(index)), f"text {index}", {}, tuple(vector(f"text {index}")))
+              for index in range(3)]
+    await knowledge.add_chunks(service.pool, base, chunks)
+    await knowledge.add_chunks(service.pool, base, chunks)
+    assert (await client.get(f"/api/v1/knowledge_bases/{name}")).json()["chunks"] == 3

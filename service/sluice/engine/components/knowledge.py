@@ -49,11 +49,12 @@ async def embed(context: RunContext, base: KnowledgeBase, texts: Sequence[str]) 
 
 
 async def store_texts(context: RunContext, base: KnowledgeBase, texts: Sequence[str],
-                      metadata: Sequence[Mapping[str, Any]]) -> int:
-    """Embed `texts` and store them as chunks of `base`, each with its metadata."""
+                      metadata: Sequence[Mapping[str, Any]], ids: Sequence[uuid.UUID] | None = None) -> int:
+    """Embed `texts` and store them as chunks of `base`, each with its metadata (and id, when given)."""
     vectors = await embed(context, base, texts)
-    chunks = [KnowledgeChunk(uuid.uuid4(), text, dict(meta), tuple(vector))
-              for text, meta, vector in zip(texts, metadata, vectors, strict=True)]
+    chunk_ids = ids or [uuid.uuid4() for _ in texts]
+    chunks = [KnowledgeChunk(chunk_id, text, dict(meta), tuple(vector))
+              for chunk_id, text, meta, vector in zip(chunk_ids, texts, metadata, vectors, strict=True)]
     try:
         return await storage(context).add_chunks(base, chunks)
     except ValueError as problem:  # a width the knowledge base's index does not take
@@ -98,7 +99,9 @@ class KnowledgeIngestion(Component):
             metadata = [{"file_name": name, "source": name, "file_id": str(file_id), "chunk_index": index,
                          "total_chunks": len(chunks), "job_id": str(context.job_id)}
                         for index in range(len(chunks))]
-            stored = await store_texts(context, base, chunks, metadata)
+            # Named by job, file and position: a retried job stores each chunk once.
+            ids = [uuid.uuid5(context.job_id, f"{file_id}/{index}") for index in range(len(chunks))]
+            stored = await store_texts(context, base, chunks, metadata, ids)
             ingested.append({"file_name": name, "file_id": str(file_id), "chunks": stored})
         summary = {"knowledge_base": base.name, "files": ingested,
                    "chunks": sum(item["chunks"] for item in ingested)}
