@@ -224,10 +224,11 @@ class Service:
 
 
 @contextlib.asynccontextmanager
-async def start_service(cluster: Cluster, env: dict[str, str] | None = None, workers: int = 2
-                        ) -> AsyncIterator[Service]:
-    """A fresh database with an API and `workers` workers, all started with `env` added to theirs."""
-    url = cluster.new_database()
+async def start_service(cluster: Cluster, env: dict[str, str] | None = None, workers: int = 2,
+                        database_url: str | None = None) -> AsyncIterator[Service]:
+    """A fresh database (or `database_url`'s) with an API and `workers` workers, all started with `env`
+    added to theirs."""
+    url = database_url or cluster.new_database()
     processes = Processes(url, env)
     pool = await db.create_pool(url, min_size=1, max_size=4)
     try:

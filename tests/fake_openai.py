@@ -2,7 +2,8 @@
 
 It stands in for what is outside Sluice (a model endpoint). Worker processes reach it through
 `OPENAI_BASE_URL`. A request is answered by the latest script whose trigger text appears in it
-(each script's replies in turn, the last one repeated); anything else gets `echo: <last user text>`.
+(each script's replies in turn, the last one repeated); anything else gets `echo: <last user text>`,
+and `/embeddings` answers each input with `vector(text)`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -78,7 +80,7 @@ class FakeOpenAI:
     def env(self) -> dict[str, str]:
         """What a worker needs to use this server by default."""
         return {"OPENAI_BASE_URL": self.base_url, "OPENAI_API_KEY": API_KEY, "SLUICE_DEFAULT_MODEL": MODEL,
-                "SLUICE_DEFAULT_IMAGE_MODEL": IMAGE_MODEL}
+                "SLUICE_DEFAULT_IMAGE_MODEL": IMAGE_MODEL, "SLUICE_DEFAULT_EMBEDDING_MODEL": EMBEDDING_MODEL}
 
     def script(self, trigger: str, *replies: dict[str, Any]) -> None:
         with self._lock:
@@ -106,7 +108,8 @@ class FakeOpenAI:
                                   "authorization": headers.get("authorization"),
                                   "headers": {name.lower(): value for name, value in headers.items()}})
             for trigger, replies in reversed(self._scripts):
-                if trigger in raw:
+                # A chat reply scripted for a question does not answer that question's embedding.
+                if trigger in raw and not (path.endswith("/embeddings") and replies[0]["kind"] in CHAT_KINDS):
                     return replies.pop(0) if len(replies) > 1 else replies[0]
         if path.endswith("/images/generations"):
             return image(url=f"https://images.test/{uuid.uuid4().hex[:8]}.png")
@@ -120,6 +123,22 @@ class FakeOpenAI:
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
         return _handler(self)
+
+
+EMBEDDING_MODEL = "fake-embedding"
+CHAT_KINDS = frozenset({"text", "tools", "broken"})
+DIMENSIONS = 64
+
+
+def vector(text: str) -> list[float]:
+    """A fixed embedding of `text`: its words hashed into DIMENSIONS counts (a bag of words), so texts
+    that share words are near in cosine distance and a test knows which chunks a query should find."""
+    counts = [0.0] * DIMENSIONS
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        counts[zlib.crc32(word.encode()) % DIMENSIONS] += 1.0
+    # A text without words still gets a direction, so its cosine distance is defined.
+    counts[0] += 0.01
+    return counts
 
 
 def _content(message: Mapping[str, Any]) -> str:
@@ -226,11 +245,6 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
 
     Handler.fake = fake
     return Handler
-
-
-def vector(text: str) -> list[float]:
-    """A fixed embedding of `text`, so tests can tell which vector belongs to which text."""
-    return [float(len(text)), float(sum(map(ord, text)) % 997), 1.0]
 
 
 def usage(body: Mapping[str, Any], content: str) -> tuple[int, int]:

@@ -148,3 +148,57 @@ class ChatMessage:
     sender_name: str
     text: str
     timestamp: datetime
+
+
+@attrs.frozen
+class KnowledgeBase:
+    """An owner's knowledge base: chunks of text with their embeddings, searched by cosine distance."""
+
+    id: UUID
+    owner: str
+    name: str
+    embedding_provider: str
+    embedding_model: str
+    dimensions: int | None
+    chunk_size: int | None
+    chunk_overlap: int | None
+    separator: str | None
+    created_at: datetime
+    updated_at: datetime
+    last_job_id: UUID | None = None
+    # The last ingestion's job status, and its error when it failed.
+    last_job_status: str | None = None
+    chunks: int = 0
+    characters: int = 0
+    words: int = 0
+    # A memory base's: its flow, and the id of the last chat message it holds.
+    flow_id: UUID | None = None
+    memory_cursor: int = 0
+
+
+@attrs.frozen
+class StoredMessage:
+    """A chat message as stored, with its id (the order messages were stored in)."""
+
+    id: int
+    message: ChatMessage
+
+
+@attrs.frozen
+class KnowledgeChunk:
+    """One chunk to store: its text, metadata (source file, chunk index, ...) and embedding."""
+
+    id: UUID
+    content: str
+    metadata: Mapping[str, Any]
+    embedding: tuple[float, ...]
+
+
+@attrs.frozen
+class KnowledgeHit:
+    """A stored chunk found by a search, `distance` its cosine distance to the query (0 is the same)."""
+
+    id: UUID
+    content: str
+    metadata: Mapping[str, Any]
+    distance: float

@@ -34,6 +34,9 @@ class Component:
     # Langflow marks `password`). Only these may take a variable from the worker's environment; an
     # export's own `password` flag is not trusted, since whoever uploads the flow writes it.
     secret_fields: frozenset[str] = frozenset()
+    # Components that keep vectors in Sluice's database (pgvector): a flow with one is refused at upload
+    # when the database has no `vector` extension.
+    needs_vector: bool = False
 
     def node_fields(self, node: Node) -> Mapping[str, Field]:
         """Parameters a run's `inputs` may set beyond the exported fields, for this node (by default
@@ -48,6 +51,11 @@ class Component:
         not produced, and the branch behind it does not run (that is how routers choose).
         """
         raise NotImplementedError
+
+    def refusal(self, node: Node) -> str | None:
+        """Why this node cannot run as exported (an option Sluice does not provide), or None: the flow
+        is refused at upload with it."""
+        return None
 
     def release(self, node: Node, collected: list[Any]) -> Mapping[str, Any]:
         """A Loop's outputs once every item has gone round its body; `collected` is what came back, in order.

@@ -1,15 +1,16 @@
 """What a worker shares with the components of every job it runs.
 
 Settings, the HTTP clients, the key that opens secrets and the ways to reach Sluice's own storage
-(`save_file`, `read_variable`) are made once per worker process. The engine knows storage only by
-these protocols: the worker hands in implementations over PostgreSQL (sluice/worker/storage.py).
+(`save_file`, `read_variable`, `read_upload`, `knowledge`) are made once per worker process. The
+engine knows storage only by these protocols: the worker hands in implementations over PostgreSQL
+(sluice/worker/storage.py).
 A graph run in-process without a database (the bench, unit tests) gets none: its chat history lives
 in memory, and components that need storage say so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping, Sequence
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Protocol
 from uuid import UUID
@@ -20,6 +21,7 @@ from sluice.config import Settings
 from sluice.crypto import Cipher
 from sluice.engine.history import History, LocalHistory
 from sluice.engine.network import GuardedTransport, NetworkPolicy
+from sluice.models import KnowledgeBase, KnowledgeChunk, KnowledgeHit, StoredMessage
 
 # Model APIs can be slow to answer; a component passes its own timeout where it has one.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
@@ -42,14 +44,51 @@ class ReadVariable(Protocol):
         ...
 
 
+class ReadUpload(Protocol):
+    def __call__(self, owner: str, file_id: UUID) -> Awaitable[tuple[str, bytes] | None]:
+        """The name and content of a file the owner stored, None when the owner has none of that id."""
+        ...
+
+
+class Knowledge(Protocol):
+    """An owner's knowledge bases: found by name or id (another owner's are never found), filled, searched."""
+
+    def find(self, owner: str, name: str) -> Awaitable[KnowledgeBase | None]: ...
+
+    def read(self, owner: str, base_id: UUID) -> Awaitable[KnowledgeBase | None]: ...
+
+    def add_chunks(self, base: KnowledgeBase, chunks: Sequence[KnowledgeChunk]) -> Awaitable[int]: ...
+
+    def search(self, base: KnowledgeBase, query: Sequence[float], top_k: int,
+               metadata_filter: Mapping[str, Sequence[str]] | None = None) -> Awaitable[list[KnowledgeHit]]: ...
+
+    def existing_identifiers(self, base: KnowledgeBase, identifiers: Sequence[str]) -> Awaitable[set[str]]: ...
+
+    def memory_base(self, owner: str, flow_id: UUID, name: str, embedding_provider: str,
+                    embedding_model: str) -> Awaitable[KnowledgeBase]:
+        """The flow's memory base of that name, made with the embedding model when it has none yet."""
+        ...
+
+    def pending_memories(self, base: KnowledgeBase, limit: int) -> Awaitable[list[StoredMessage]]:
+        """The chat messages of the memory base's flow that it does not hold yet, oldest first."""
+        ...
+
+    def remember(self, base: KnowledgeBase, chunks: Sequence[tuple[int, KnowledgeChunk]]) -> Awaitable[int]:
+        """Store chunks of messages (with their message ids) and move the memory base past them."""
+        ...
+
+
 class Services:
     def __init__(self, settings: Settings | None = None, *, save_file: SaveFile | None = None,
-                 read_variable: ReadVariable | None = None,
+                 read_variable: ReadVariable | None = None, read_upload: ReadUpload | None = None,
+                 knowledge: Knowledge | None = None,
                  unavailable: tuple[type[BaseException], ...] = ()) -> None:
         # In-process runs (the bench, unit tests) read their settings from the environment too.
         self.settings = settings or Settings.from_env(need_database=False)
         self.save_file = save_file
         self.read_variable = read_variable
+        self.read_upload = read_upload
+        self.knowledge = knowledge
         # Failures that mean Sluice's own storage is out of reach: no fault of the flow, so they end
         # the attempt (the job is run again) instead of failing the job.
         self.unavailable = unavailable

@@ -23,6 +23,7 @@ def check_graph(graph: Graph) -> None:
     _check_edges(graph)
     _check_handles(graph)
     _check_components(graph)
+    _check_refusals(graph)
     _check_cycles(graph)
 
 
@@ -69,6 +70,14 @@ def _check_components(graph: Graph) -> None:
         )
 
 
+def _check_refusals(graph: Graph) -> None:
+    for node in graph.nodes.values():
+        component = registry.find(node.type)
+        reason = component.refusal(node) if component is not None else None
+        if reason:
+            raise FlowFormatError(reason, (node.id,))
+
+
 def _check_cycles(graph: Graph) -> None:
     """Only loop-back edges (into a Loop's output) may close a cycle."""
     children: dict[str, list[str]] = {node_id: [] for node_id in graph.nodes}
@@ -96,3 +105,9 @@ def _check_cycles(graph: Graph) -> None:
             elif child not in state:
                 state[child] = 1
                 stack.append((child, iter(children[child])))
+
+
+def vector_nodes(document: Mapping[str, Any]) -> list[str]:
+    """The ids of a runnable document's nodes whose components keep vectors in the database."""
+    return [node.id for node in parse_graph(document).nodes.values()
+            if getattr(registry.find(node.type), "needs_vector", False)]

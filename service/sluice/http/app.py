@@ -18,7 +18,19 @@ from starlette.routing import Mount, Route
 from sluice import db
 from sluice.batching import Batcher
 from sluice.config import Settings
-from sluice.http import files, flows, health, metrics, openapi, projects, v1_run, webhook, workflows
+from sluice.http import (
+    files,
+    flows,
+    health,
+    knowledge_bases,
+    memories,
+    metrics,
+    openapi,
+    projects,
+    v1_run,
+    webhook,
+    workflows,
+)
 from sluice.http.auth import KeyCache
 from sluice.http.errors import handlers
 from sluice.http.feeds import JobFeeds
@@ -79,6 +91,18 @@ ROUTES: tuple[tuple[str, dict[str, Endpoint]], ...] = (
     ("/api/v2/files", {"GET": files.list_files, "POST": files.upload_file}),
     ("/api/v2/files/", {"GET": files.list_files, "POST": files.upload_file}),
     ("/api/v2/files/{file_id}", {"GET": files.download_file, "DELETE": files.delete_file}),
+    ("/api/v1/knowledge_bases", {"GET": knowledge_bases.list_knowledge_bases,
+                                 "POST": knowledge_bases.create_knowledge_base}),
+    ("/api/v1/knowledge_bases/", {"GET": knowledge_bases.list_knowledge_bases,
+                                  "POST": knowledge_bases.create_knowledge_base}),
+    ("/api/v1/knowledge_bases/{kb_name}", {"GET": knowledge_bases.get_knowledge_base,
+                                           "DELETE": knowledge_bases.delete_knowledge_base}),
+    ("/api/v1/knowledge_bases/{kb_name}/ingest", {"POST": knowledge_bases.ingest_files}),
+    ("/api/v1/knowledge_bases/{kb_name}/chunks", {"GET": knowledge_bases.list_chunks}),
+    ("/api/v1/memories", {"GET": memories.list_memory_bases, "POST": memories.create_memory_base}),
+    ("/api/v1/memories/", {"GET": memories.list_memory_bases, "POST": memories.create_memory_base}),
+    ("/api/v1/memories/{memory_base_id}", {"GET": memories.get_memory_base,
+                                           "DELETE": memories.delete_memory_base}),
 )
 
 

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from sluice.convert import converter
 from sluice.engine.graph import FlowFormatError
-from sluice.engine.validation import runnable_document
+from sluice.engine.validation import runnable_document, vector_nodes
 from sluice.http.auth import owner_uuid, require_owner
 from sluice.http.bodies import read_json
 from sluice.http.errors import ApiError
@@ -21,7 +21,7 @@ from sluice.http.params import query_flag, uuid_or_missing
 from sluice.http.responses import JSONResponse
 from sluice.http.uploads import read_upload
 from sluice.models import FlowSummary
-from sluice.store import flows, projects
+from sluice.store import flows, knowledge, projects
 
 
 def checked_graph(document: Any) -> Mapping[str, Any]:
@@ -30,6 +30,15 @@ def checked_graph(document: Any) -> Mapping[str, Any]:
         return runnable_document(document)
     except FlowFormatError as problem:
         raise ApiError(400, "INVALID_FLOW", str(problem), node_ids=",".join(problem.node_ids) or None) from None
+
+
+async def check_features(pool: asyncpg.Pool, graph: Mapping[str, Any]) -> None:
+    """A 400 for a flow whose knowledge-base nodes this database cannot serve (no pgvector)."""
+    nodes = vector_nodes(graph)
+    if nodes:
+        missing = await knowledge.vector_missing(pool)
+        if missing is not None:
+            raise ApiError(400, "VECTOR_EXTENSION_MISSING", missing, node_ids=",".join(nodes))
 
 
 def _text(document: Mapping[str, Any], key: str, default: str) -> str:
@@ -117,6 +126,7 @@ async def store_flow(pool: asyncpg.Pool, owner: str, document: Any, *, flow_id: 
         if await flows.owner_of(pool, flow_id) is not None:
             raise _not_found(flow_id)  # another owner's: answered exactly like a missing one
     graph = checked_graph(document)
+    await check_features(pool, graph)
     try:
         summary = await flows.create(
             pool, owner=owner, name=_text(document, "name", "Untitled flow"),
@@ -134,6 +144,9 @@ async def _update(pool: asyncpg.Pool, owner: str, stored: flows.StoredFlow, docu
                   project_id: UUID | None = None) -> FlowSummary:
     """A new version when the document carries a graph; the fields it names changed, others kept."""
     has_graph = document.get("data") is not None or "nodes" in document
+    graph = checked_graph(document) if has_graph else stored.graph
+    if has_graph:
+        await check_features(pool, graph)
     current = stored.summary
     try:
         summary = await flows.update(
@@ -141,7 +154,7 @@ async def _update(pool: asyncpg.Pool, owner: str, stored: flows.StoredFlow, docu
             name=_text(document, "name", current.name),
             description=_text(document, "description", current.description),
             endpoint_name=_endpoint_name(document) or current.endpoint_name,
-            graph=checked_graph(document) if has_graph else stored.graph,
+            graph=graph,
             timeout_seconds=_timeout(document, current.timeout_seconds),
             project_id=await project_of(pool, owner, document, project_id or current.project_id),
         )

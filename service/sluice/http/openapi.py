@@ -776,6 +776,157 @@ PATHS: dict[str, Any] = {
     }},
 }
 
+_KB_NAME = {"name": "kb_name", "in": "path", "required": True, "schema": {"type": "string"}}
+_NULLABLE_INT = {"type": ["integer", "null"]}
+SCHEMAS["KnowledgeBaseCreate"] = {
+    "type": "object", "required": ["name", "embedding_provider", "embedding_model"],
+    "properties": {"name": {"type": "string", "minLength": 3, "maxLength": 100, "pattern": "^[^/\\\\]+$"},
+                   "embedding_provider": {"type": "string", "minLength": 1},
+                   "embedding_model": {"type": "string", "minLength": 1}},
+}
+SCHEMAS["KnowledgeBase"] = {
+    "type": "object",
+    "properties": {
+        "id": _UUID, "dir_name": {"type": "string"}, "name": {"type": "string"},
+        "embedding_provider": {"type": "string"}, "embedding_model": {"type": "string"},
+        "size": {"type": "integer"}, "words": {"type": "integer"}, "characters": {"type": "integer"},
+        "chunks": {"type": "integer"}, "avg_chunk_size": {"type": "number"}, "chunk_size": _NULLABLE_INT,
+        "chunk_overlap": _NULLABLE_INT, "separator": {"type": ["string", "null"]},
+        "status": {"type": "string", "enum": ["empty", "ingesting", "ready", "failed"]},
+        "last_job_id": {"type": ["string", "null"]}, "backend_type": {"const": "postgres"},
+        "created_at": _TIMESTAMP, "updated_at": _TIMESTAMP,
+    },
+    "required": ["id", "name", "embedding_provider", "embedding_model", "chunks", "status"],
+}
+SCHEMAS["KnowledgeChunks"] = {
+    "type": "object", "required": ["chunks", "total", "page", "limit", "total_pages"],
+    "properties": {
+        "chunks": {"type": "array", "items": {"type": "object", "properties": {
+            "id": _UUID, "content": {"type": "string"}, "char_count": {"type": "integer"},
+            "metadata": {"type": "object"}}}},
+        "total": {"type": "integer"}, "page": {"type": "integer"}, "limit": {"type": "integer"},
+        "total_pages": {"type": "integer"},
+    },
+}
+RESPONSES["503"]["description"] += " Knowledge bases: the database has no `vector` extension."
+
+
+def _knowledge_bases_collection(suffix: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": f"listKnowledgeBases{suffix}", "summary": "List the owner's knowledge bases.",
+            "tags": ["knowledge bases"],
+            "responses": {"200": _json({"type": "array", "items": _ref("KnowledgeBase")}, "The knowledge bases."),
+                          **_errors(401, 503)},
+        },
+        "post": {
+            "operationId": f"createKnowledgeBase{suffix}",
+            "summary": "Create a knowledge base that embeds its chunks with the given model.",
+            "tags": ["knowledge bases"],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("KnowledgeBaseCreate")}}},
+            "responses": {"201": _json(_ref("KnowledgeBase"), "The new, empty knowledge base."),
+                          **_errors(400, 401, 409, 413, 503)},
+        },
+    }
+
+
+PATHS.update({
+    "/api/v1/knowledge_bases": _knowledge_bases_collection(""),
+    "/api/v1/knowledge_bases/": _knowledge_bases_collection("Slash"),
+    "/api/v1/knowledge_bases/{kb_name}": {
+        "get": {"operationId": "getKnowledgeBase", "summary": "One of the owner's knowledge bases.",
+                "tags": ["knowledge bases"], "parameters": [_KB_NAME],
+                "responses": {"200": _json(_ref("KnowledgeBase"), "The knowledge base."), **_errors(*_API)}},
+        "delete": {"operationId": "deleteKnowledgeBase",
+                   "summary": "Delete a knowledge base; its chunks are removed in the background.",
+                   "tags": ["knowledge bases"], "parameters": [_KB_NAME],
+                   "responses": {"200": _json({"type": "object", "properties": {"message": {"type": "string"}}},
+                                              "Deleted."), **_errors(*_API)}},
+    },
+    "/api/v1/knowledge_bases/{kb_name}/ingest": {"post": {
+        "operationId": "ingestKnowledgeBaseFiles",
+        "summary": "Queue a job that parses, chunks, embeds and stores the files (PDF, DOCX, CSV, text...).",
+        "tags": ["knowledge bases"], "parameters": [_KB_NAME],
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["files"],
+            "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                           "chunk_size": {"type": "integer", "minimum": 1, "maximum": 20000, "default": 1000},
+                           "chunk_overlap": {"type": "integer", "minimum": 0, "maximum": 10000, "default": 200},
+                           "separator": {"type": "string", "default": ""}}}}}},
+        "responses": {"200": _json({"type": "object", "required": ["id"], "properties": {
+            "id": _UUID, "href": {"type": "string"}}}, "The ingestion job, seen like any job (GET "
+                                                       "/api/v2/workflows?job_id=)."),
+            **_errors(400, 401, 404, 413, 503)},
+    }},
+    "/api/v1/knowledge_bases/{kb_name}/chunks": {"get": {
+        "operationId": "listKnowledgeBaseChunks", "summary": "A page of a knowledge base's chunks.",
+        "tags": ["knowledge bases"],
+        "parameters": [_KB_NAME,
+                       {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                   "maximum": 1000000}},
+                       {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                       {"name": "search", "in": "query", "schema": {"type": "string"}}],
+        "responses": {"200": _json(_ref("KnowledgeChunks"), "The chunks."), **_errors(400, 401, 404, 503)},
+    }},
+})
+
+SCHEMAS["MemoryBaseCreate"] = {
+    "type": "object", "required": ["name", "flow_id"],
+    "properties": {"name": {"type": "string", "minLength": 1, "pattern": "\\S"}, "flow_id": _UUID,
+                   "embedding_model": {"type": "string", "minLength": 1},
+                   "embedding_provider": {"type": "string"}},
+}
+SCHEMAS["MemoryBase"] = {
+    "type": "object", "required": ["id", "name", "flow_id", "embedding_model", "chunks"],
+    "properties": {"id": _UUID, "name": {"type": "string"}, "flow_id": _UUID, "kb_name": {"type": "string"},
+                   "embedding_model": {"type": "string"}, "chunks": {"type": "integer"},
+                   "backend_type": {"const": "postgres"}, "created_at": _TIMESTAMP},
+}
+_MEMORY_BASE_ID = {"name": "memory_base_id", "in": "path", "required": True, "schema": _UUID}
+
+
+def _memories_collection(suffix: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": f"listMemoryBases{suffix}", "summary": "A page of the owner's memory bases.",
+            "tags": ["memories"],
+            "parameters": [{"name": "flow_id", "in": "query", "schema": _UUID},
+                           {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                       "maximum": 1000000}},
+                           {"name": "size", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                       "maximum": 100}}],
+            "responses": {"200": _json({"type": "object", "required": ["items", "total", "page", "size", "pages"],
+                                        "properties": {"items": {"type": "array", "items": _ref("MemoryBase")},
+                                                       "total": {"type": "integer"}, "page": {"type": "integer"},
+                                                       "size": {"type": "integer"}, "pages": {"type": "integer"}}},
+                                       "The memory bases."),
+                          **_errors(400, 401, 404, 503)},
+        },
+        "post": {
+            "operationId": f"createMemoryBase{suffix}",
+            "summary": "Create a memory base of one of the owner's flows, filled from its chat messages.",
+            "tags": ["memories"],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("MemoryBaseCreate")}}},
+            "responses": {"201": _json(_ref("MemoryBase"), "The new memory base."),
+                          **_errors(400, 401, 404, 409, 413, 503)},
+        },
+    }
+
+
+PATHS.update({
+    "/api/v1/memories": _memories_collection(""),
+    "/api/v1/memories/": _memories_collection("Slash"),
+    "/api/v1/memories/{memory_base_id}": {
+        "get": {"operationId": "getMemoryBase", "summary": "One of the owner's memory bases.", "tags": ["memories"],
+                "parameters": [_MEMORY_BASE_ID],
+                "responses": {"200": _json(_ref("MemoryBase"), "The memory base."), **_errors(*_API)}},
+        "delete": {"operationId": "deleteMemoryBase",
+                   "summary": "Delete a memory base; its chunks are removed in the background.",
+                   "tags": ["memories"], "parameters": [_MEMORY_BASE_ID],
+                   "responses": {"204": {"description": "Deleted."}, **_errors(*_API)}},
+    },
+})
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {

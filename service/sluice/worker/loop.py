@@ -20,6 +20,7 @@ from sluice import db
 from sluice.config import Settings
 from sluice.engine.graph import Graph
 from sluice.engine.graph_cache import ParsedGraphs
+from sluice.engine.ingestion import INGESTION_VERSION, ingestion_graph
 from sluice.engine.services import Services
 from sluice.maintenance.model_usage import keep_counting
 from sluice.maintenance.pauses import expire_pauses
@@ -182,6 +183,8 @@ class Worker:
             self._wake.set()
 
     async def _load_graph(self, job: Job) -> Graph | None:
+        if job.flow_version == INGESTION_VERSION:
+            return ingestion_graph()
         return await self._graphs.load((job.flow_id, job.flow_version),
                                        lambda: flows.read_version(self.pool, job.owner, job.flow_id, job.flow_version))
 
