@@ -1,4 +1,4 @@
--- 020: knowledge bases, their chunks and embeddings (pgvector), and which optional database features
+-- 010: knowledge bases, their chunks and embeddings (pgvector), and which optional database features
 -- this server has.
 --
 -- `create extension vector` needs a superuser (the embedded PostgreSQL's `postgres` is one) and a
