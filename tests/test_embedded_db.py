@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from conftest import Cluster, free_port
-from sluice.embedded_db import EmbeddedPostgres
+from sluice.embedded_db import EmbeddedPostgres, binaries
 
 # PostgreSQL servers, started and connected to.
 pytestmark = pytest.mark.integration
@@ -56,3 +56,19 @@ async def test_a_data_directory_made_when_everyone_was_trusted_gets_the_password
         await assert_password_required(server)
     finally:
         server.stop()
+
+
+def test_the_binaries_are_reachable_by_the_servers_user_before_the_first_start(tmp_path):
+    # A clone in a fresh `mktemp -d` folder (mode 700) holds the virtualenv, and so the binaries: the
+    # first command, `pg_ctl status` of a left-over server, runs as the server's user before start.
+    install = binaries().parent
+    mode = install.stat().st_mode
+    if os.geteuid() == 0:
+        install.chmod(mode & ~stat.S_IXOTH)
+    try:
+        server = EmbeddedPostgres(tmp_path / "postgres", free_port())
+        assert not server.is_running()
+        # As root the server's user is another one, who now may traverse; otherwise it is the caller.
+        assert install.stat().st_mode & stat.S_IXOTH or server._user is None
+    finally:
+        install.chmod(mode)

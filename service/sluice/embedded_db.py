@@ -47,6 +47,8 @@ class EmbeddedPostgres:
         self.data_dir = data_dir.resolve()
         self.port = port
         self._user = self._system_user() if os.geteuid() == 0 else None
+        if self._user is not None:  # every command runs the binaries as that user, `status` too
+            self._let_user_reach(binaries())
 
     @property
     def password_file(self) -> Path:
@@ -158,13 +160,9 @@ class EmbeddedPostgres:
 
     @staticmethod
     def _let_user_reach(path: Path) -> None:
-        """Add the traverse bit (not read) to each parent, so the server's user can reach its data,
-        and make sure the binaries are executable by others."""
+        """Add the traverse bit (not read) to each parent of `path`, so the server's user can reach
+        it: its data directory, and the binaries it runs."""
         for parent in path.parents:
-            mode = parent.stat().st_mode
-            if not mode & stat.S_IXOTH:
-                parent.chmod(mode | stat.S_IXOTH)
-        for parent in binaries().parents:
             mode = parent.stat().st_mode
             if not mode & stat.S_IXOTH:
                 parent.chmod(mode | stat.S_IXOTH)
