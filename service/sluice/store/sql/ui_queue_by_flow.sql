@@ -7,6 +7,8 @@ from jobs j
 left join flows f on f.id = j.flow_id
 -- An ingestion job's flow is its knowledge base (sluice/engine/ingestion.py).
 left join knowledge_bases k on k.id = j.flow_id
-where j.owner = $1 and j.status in ('queued', 'in_progress')
+-- Two equalities joined by OR, not IN: the planner matches each to its partial index (jobs_claimable,
+-- jobs_leased), so the scan reads live rows only; `status in (...)` matches neither and scans history.
+where (j.status = 'queued' or j.status = 'in_progress') and j.owner = $1
 group by j.flow_id, f.name, k.name
 order by queued desc, running desc
