@@ -15,6 +15,15 @@ from bench.stats import percentile
 
 PEERS = ("pgqueuer", "procrastinate")
 ROUNDS = 3
+# What a job writes over its whole life (enqueue, claim, finish), from the database's counters:
+# name, unit, and whether it has the target (at most pgqueuer's).
+WRITES = {
+    "commits_per_job": ("writing commits per job", "", False),
+    "rows_per_job": ("rows written per job", "rows", True),
+    "updates_per_job": ("updates per job", "rows", False),
+    "hot_updates_per_job": ("HOT updates per job (higher is better)", "rows", False),
+    "wal_bytes_per_job": ("WAL per job", "bytes", True),
+}
 
 
 def _median(answers: list[dict[str, Any] | None]) -> dict[str, float] | None:
@@ -22,7 +31,7 @@ def _median(answers: list[dict[str, Any] | None]) -> dict[str, float] | None:
     if not answers or any(answer is None for answer in answers):
         return None
     return {key: percentile([answer[key] for answer in answers if answer], 0.5)
-            for key in ("jobs_per_s", "commits_per_job")}
+            for key in ("jobs_per_s", *WRITES)}
 
 
 async def run(bench: Bench) -> list[Figure]:
@@ -46,8 +55,10 @@ async def run(bench: Bench) -> list[Figure]:
                 note="" if answer else f"{peer} is not installed (make bench installs it)",
             ))
         pgqueuer = peers["pgqueuer"]
-        figures.append(Figure(
-            f"{label}: writing commits per job", "", sluice["commits_per_job"],
-            pgqueuer["commits_per_job"] if pgqueuer else None, "pgqueuer", better="lower",
-        ))
+        for key, (name, unit, target) in WRITES.items():
+            figures.append(Figure(
+                f"{label}: {name}", unit, sluice[key], pgqueuer[key] if pgqueuer else None, "pgqueuer",
+                better="higher" if key == "hot_updates_per_job" else "lower",
+                targets=(Target("ratio", 1.0),) if target else (),
+            ))
     return figures

@@ -39,8 +39,8 @@ class System(Protocol):
 
     async def close(self, conn: Any) -> None: ...
 
-    async def commits(self, conn: Any) -> int:
-        """The next transaction id (bench/sql/next_xid.sql): its growth counts writing commits."""
+    async def fetch_row(self, conn: Any, name: str) -> dict[str, Any]:
+        """The one row that the bench's statement `name` (bench/sql/<name>.sql) answers."""
 
     async def enqueue_many(self, conn: Any, count: int) -> None:
         """Insert `count` no-op jobs in one transaction."""
@@ -61,12 +61,28 @@ class System(Protocol):
         """Milliseconds from each job's enqueue to its start."""
 
 
-async def _commits(system: System, dsn: str) -> int:
+async def _counters(system: System, dsn: str) -> dict[str, int]:
+    """bench/sql/write_counters.sql, once every other session of the database has ended: a backend
+    flushes its table statistics when it exits, so the workers' writes are all counted."""
     conn = await system.connect(dsn)
     try:
-        return await system.commits(conn)
+        deadline = time.monotonic() + 30
+        while (await system.fetch_row(conn, "other_sessions"))["count"]:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{system.name}: the workers' sessions did not end")
+            await asyncio.sleep(0.05)
+        return await system.fetch_row(conn, "write_counters")
     finally:
         await system.close(conn)
+
+
+def _per_job(before: dict[str, int], after: dict[str, int], jobs: int) -> dict[str, float]:
+    """What was written per job between two readings of write_counters."""
+    def delta(key: str) -> float:
+        return (after[key] - before[key]) / jobs
+    return {"commits_per_job": delta("next_xid"), "wal_bytes_per_job": delta("wal_bytes"),
+            "rows_per_job": delta("rows"), "updates_per_job": delta("updates"),
+            "hot_updates_per_job": delta("hot_updates")}
 
 
 async def _wait_finished(system: System, conn: Any, timeout: float = 600) -> None:
@@ -86,16 +102,16 @@ Step = Callable[[Any], Awaitable[dict[str, Any]]]
 
 
 async def _measure(system: System, dsn: str, workers: int, batch: int, concurrency: int, work: Step,
-                   results: Step) -> tuple[dict[str, Any], int]:
+                   results: Step) -> tuple[dict[str, Any], dict[str, int], dict[str, int]]:
     """Do `work` before idle workers, wait until they finished every job, and read `results`.
-    Returns both answers, and the transactions committed meanwhile."""
+    Returns the answer, and the write counters before the work and after the workers exited."""
     await system.install(dsn)
     children = _workers(system, dsn, workers, batch, concurrency)
     try:
         await asyncio.sleep(SETTLE)
-        before = await _commits(system, dsn)
         conn = await system.connect(dsn)
         try:
+            before = await system.fetch_row(conn, "write_counters")
             answer = await work(conn)
             await _wait_finished(system, conn)
             answer.update(await results(conn))
@@ -103,7 +119,7 @@ async def _measure(system: System, dsn: str, workers: int, batch: int, concurren
             await system.close(conn)
     finally:
         stop_all(children)
-    return answer, await _commits(system, dsn) - before
+    return answer, before, await _counters(system, dsn)
 
 
 async def drain(system: System, dsn: str, count: int, workers: int, batch: int, concurrency: int) -> dict[str, Any]:
@@ -117,8 +133,8 @@ async def drain(system: System, dsn: str, count: int, workers: int, batch: int, 
         jobs, seconds = await system.drain_window(conn)
         return {"jobs": jobs, "seconds": seconds, "jobs_per_s": jobs / seconds}
 
-    answer, commits = await _measure(system, dsn, workers, batch, concurrency, work, results)
-    return {**answer, "commits_per_job": commits / count}
+    answer, before, after = await _measure(system, dsn, workers, batch, concurrency, work, results)
+    return {**answer, **_per_job(before, after, count)}
 
 
 async def steady(system: System, dsn: str, seconds: float, workers: int, rate: float | None, batch: int,
@@ -133,8 +149,8 @@ async def steady(system: System, dsn: str, seconds: float, workers: int, rate: f
         completed = await system.completed_within(conn, seconds)
         return {"completed_per_s": completed / seconds, **latency_summary(await system.start_latencies(conn))}
 
-    answer, commits = await _measure(system, dsn, workers, batch, concurrency, work, results)
-    return {**answer, "commits_per_job": commits / answer["enqueued"]}
+    answer, before, after = await _measure(system, dsn, workers, batch, concurrency, work, results)
+    return {**answer, **_per_job(before, after, answer["enqueued"])}
 
 
 async def produce(enqueue: Callable[[], Awaitable[None]], seconds: float, rate: float | None) -> int:

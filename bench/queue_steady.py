@@ -27,9 +27,9 @@ async def run(bench: Bench) -> list[Figure]:
         figures.append(_figure(f"steady, 1 producer: completed (vs {peer})", "jobs/s", fast, peer,
                                "completed_per_s", "higher", (Target("ratio", 1.0),) if first else ()))
         figures.append(_figure(f"steady {RATE}/s: start latency p50 (vs {peer})", "ms", paced, peer, "p50_ms",
-                               "lower", (Target("max", 2.0),) if first else ()))
+                               "lower", (Target("max", 2.0), Target("ratio", 1.0)) if first else ()))
         figures.append(_figure(f"steady {RATE}/s: start latency p99 (vs {peer})", "ms", paced, peer, "p99_ms",
-                               "lower", (Target("max", 4.0),) if first else ()))
+                               "lower", (Target("max", 4.0), Target("ratio", 1.0)) if first else ()))
     figures.append(_figure("steady, 1 producer: writing commits per job", "", fast, "pgqueuer", "commits_per_job",
                            "lower", ()))
     return figures

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from typing import Any
 
 import asyncpg
 
@@ -52,8 +53,8 @@ class SluiceQueue:
     async def close(self, conn: asyncpg.Connection) -> None:
         await conn.close()
 
-    async def commits(self, conn: asyncpg.Connection) -> int:
-        return int(await conn.fetchval(bench_statement("next_xid")))
+    async def fetch_row(self, conn: asyncpg.Connection, name: str) -> dict[str, Any]:
+        return dict(await conn.fetchrow(bench_statement(name)))
 
     def _job(self) -> jobs.Submission:
         return jobs.Submission(uuid.uuid4(), OWNER, self.flow_id, self.version, max_attempts=1, inputs={})

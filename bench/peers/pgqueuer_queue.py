@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from typing import Any
 
 import asyncpg
 from pgqueuer import AsyncpgDriver, Queries, QueueManager
@@ -39,8 +40,8 @@ class PgqueuerQueue:
     async def close(self, conn: asyncpg.Connection) -> None:
         await conn.close()
 
-    async def commits(self, conn: asyncpg.Connection) -> int:
-        return int(await conn.fetchval(statement("next_xid")))
+    async def fetch_row(self, conn: asyncpg.Connection, name: str) -> dict[str, Any]:
+        return dict(await conn.fetchrow(statement(name)))
 
     async def enqueue_many(self, conn: asyncpg.Connection, count: int) -> None:
         await Queries(AsyncpgDriver(conn)).enqueue(["noop"] * count, [None] * count, [0] * count)

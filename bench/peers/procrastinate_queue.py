@@ -47,8 +47,8 @@ class ProcrastinateQueue:
         row = await app.connector.execute_query_one_async(statement(name), **arguments)
         return next(iter(row.values()))
 
-    async def commits(self, conn: App) -> int:
-        return int(await self._value(conn, "next_xid"))
+    async def fetch_row(self, conn: App, name: str) -> dict[str, Any]:
+        return dict(await conn.connector.execute_query_one_async(statement(name)))
 
     async def enqueue_many(self, conn: App, count: int) -> None:
         await conn.tasks["noop"].batch_defer_async(*({} for _ in range(count)))
