@@ -57,7 +57,7 @@ class SluiceQueue:
         return dict(await conn.fetchrow(bench_statement(name)))
 
     def _job(self) -> jobs.Submission:
-        return jobs.Submission(uuid.uuid4(), OWNER, self.flow_id, self.version, max_attempts=1, inputs={})
+        return jobs.Submission(jobs.new_id(), OWNER, self.flow_id, self.version, max_attempts=1, inputs={})
 
     async def enqueue_many(self, conn: asyncpg.Connection, count: int) -> None:
         async with conn.transaction():

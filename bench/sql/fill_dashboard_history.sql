@@ -4,7 +4,7 @@
 -- dashboard's charts read nothing else.
 insert into jobs (id, owner, flow_id, flow_version, status, attempt, max_attempts, event_seq, worker_id,
                   created_at, started_at, finished_at)
-select gen_random_uuid(), 'bench', ($3::uuid[])[1 + i % cardinality($3::uuid[])], $4,
+select uuidv7(x.finished - x.run - x.wait - now()), 'bench', ($3::uuid[])[1 + i % cardinality($3::uuid[])], $4,
        case when x.r < 0.90 then 'completed' when x.r < 0.96 then 'failed' when x.r < 0.98 then 'error'
             when x.r < 0.99 then 'timed_out' else 'cancelled' end,
        1, 3, 4, 'history-' || (i % 8), x.finished - x.run - x.wait, x.finished - x.run, x.finished

@@ -3,7 +3,7 @@
 with job as (
     insert into jobs (id, owner, flow_id, flow_version, status, attempt, max_attempts, event_seq,
                       worker_id, created_at, started_at, finished_at)
-    select gen_random_uuid(), 'bench', $2, $3, 'completed', 1, 1, 4, 'history',
+    select uuidv7(- interval '1 day'), 'bench', $2, $3, 'completed', 1, 1, 4, 'history',
            now() - interval '1 day', now() - interval '1 day', now() - interval '1 day'
     from generate_series(1, $1)
     returning id

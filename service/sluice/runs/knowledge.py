@@ -29,7 +29,7 @@ class Upload:
 async def ingest(pool: asyncpg.Pool, settings: Settings, base: KnowledgeBase, uploads: Sequence[Upload], *,
                  chunk_size: int, chunk_overlap: int, separator: str) -> UUID:
     """Queue the ingestion of `uploads` into `base`; the job's id."""
-    job_id = uuid.uuid4()
+    job_id = jobs.new_id()
     file_ids = [uuid.uuid4() for _ in uploads]
     inputs = ingestion_inputs(base.id, file_ids, chunk_size, chunk_overlap, separator)
     submission = jobs.Submission(job_id, base.owner, base.id, INGESTION_VERSION, settings.max_attempts, inputs,

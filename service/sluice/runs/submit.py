@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 from uuid import UUID
@@ -92,7 +91,7 @@ def start(services: RunServices, owner: str, flow: FlowVersion, inputs: Inputs, 
         raise InvalidRun("INVALID_INPUTS", str(problem), flow_id=flow.summary.id, key=problem.key) from None
     if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_KEY_LENGTH:
         raise InvalidRun("INVALID_REQUEST", f"The idempotency_key must hold 1 to {MAX_KEY_LENGTH} characters.")
-    job_id = uuid.uuid4()
+    job_id = jobs.new_id()
     submission = jobs.Submission(job_id, owner, flow.summary.id, flow.version, services.settings.max_attempts,
                                  inputs, secrets(job_id), idempotency_key, request)
     return PreparedRun(job_id, flow.summary.id, services.submissions.submit(submission))
