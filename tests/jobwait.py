@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
+import orjson
+
+from sluice.store import jobs
 
 TERMINAL = {"completed", "failed", "error", "cancelled", "timed_out"}
 
@@ -49,3 +53,10 @@ async def wait_until(check: Callable[[], Awaitable[bool]], what: str, timeout: f
         if time.monotonic() > deadline:
             raise AssertionError(f"{what}: still not so after {timeout}s")
         await asyncio.sleep(0.05)
+
+
+async def logged_statuses(pool: Any, job_id: str | uuid.UUID) -> list[dict[str, Any]]:
+    """The data of a job's status events as its log reads (the implied ones included), in order."""
+    log = await jobs.read_events(pool, uuid.UUID(str(job_id)), 0, 1000)
+    assert [event.seq for event in log] == list(range(1, len(log) + 1)), "the log has a gap"
+    return [orjson.loads(event.data) for event in log if event.type == "status"]

@@ -4,11 +4,13 @@ a job's durable event log as server-sent events, replayed, resumed and followed 
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 
 import flowkit
 from jobwait import job_status, wait_for_status
+from sluice.store import jobs
 from sse import Comment, ServerEvent, events, follow, items
 
 INPUT = "ChatInput-in.input_value"
@@ -84,6 +86,26 @@ async def test_stream_of_a_finished_job_replays_its_log_and_closes(service, clie
     assert log[-1].data == done
     # Replaying again gives the same log: it is durable, not consumed by reading.
     assert await follow(client, done["job_id"]) == log
+
+
+async def test_the_queued_and_final_statuses_are_streamed_though_only_their_row_and_end_store_them(service, client):
+    """A fast job stores two events (its claim and its `end`); the stream still tells every status."""
+    flow = await service.flow(client, flowkit.echo_flow())
+    done = (await client.post("/api/v2/workflows", json={"flow_id": flow["id"]})).json()
+    log = await follow(client, done["job_id"])
+    assert_whole_log(log)
+    assert [(event.event, event.data.get("status")) for event in log if event.event in ("status", "end")] == [
+        ("status", "queued"), ("status", "in_progress"), ("status", "completed"), ("end", "completed")]
+    assert log[-2].id == log[-1].id - 1
+    stored = await service.pool.fetch(
+        "select seq, type from job_events where job_id = $1 and type in ('status', 'end')", uuid.UUID(done["job_id"]))
+    assert sorted((row["seq"], row["type"]) for row in stored) == [(2, "status"), (log[-1].id, "end")]
+    # Read a page at a time, the implied events come exactly once each, at their own numbers.
+    paged, after = [], 0
+    while page := await jobs.read_events(service.pool, uuid.UUID(done["job_id"]), after, 1):
+        paged.extend(page)
+        after = page[-1].seq
+    assert [(event.seq, event.type) for event in paged] == [(event.id, event.event) for event in log]
 
 
 async def test_resume_from_each_sequence_id_gives_exactly_the_remaining_events(service, client):

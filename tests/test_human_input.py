@@ -16,7 +16,7 @@ import pytest
 
 import flowkit
 from conftest import Cluster, Service, start_service
-from jobwait import wait_for_row, wait_for_status
+from jobwait import logged_statuses, wait_for_row, wait_for_status
 from sse import Frame, frames
 
 
@@ -157,8 +157,7 @@ async def test_a_resume_racing_a_stop_has_one_consistent_outcome(service, client
         assert stopped.status_code == 200, stopped.text
         told = stopped.json()["status"]
         await wait_for_status(client, job_id, told)
-        statuses = [row["data"] for row in await service.pool.fetch(
-            "select data from job_events where job_id = $1 and type = 'status' order by seq", uuid.UUID(job_id))]
+        statuses = await logged_statuses(service.pool, job_id)
         after_pause = statuses[statuses.index({"status": "suspended"}) + 1:]
         if resumed.status_code == 409:
             assert told == "cancelled" and after_pause == [{"status": "cancelled"}]

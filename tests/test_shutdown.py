@@ -12,7 +12,7 @@ import pytest
 
 import flowkit
 from conftest import Cluster, Service, start_service
-from jobwait import wait_for_row, wait_for_status
+from jobwait import logged_statuses, wait_for_row, wait_for_status
 
 
 @pytest.fixture(scope="module")
@@ -28,12 +28,6 @@ async def background(client, flow_id: str) -> str:
     return response.json()["job_id"]
 
 
-async def status_events(pool, job_id: str) -> list[dict]:
-    rows = await pool.fetch("select data from job_events where job_id = $1 and type = 'status' order by seq",
-                            job_id)
-    return [row["data"] for row in rows]
-
-
 async def test_unfinished_job_is_handed_back_uncounted_and_completes_elsewhere(bare):
     _, key = await bare.key()
     async with bare.client(key) as client:
@@ -46,13 +40,13 @@ async def test_unfinished_job_is_handed_back_uncounted_and_completes_elsewhere(b
 
         row = await bare.pool.fetchrow("select status, attempt, worker_id from jobs where id = $1", job_id)
         assert (row["status"], row["attempt"], row["worker_id"]) == ("queued", 0, None)
-        handed_back = (await status_events(bare.pool, job_id))[-1]
+        handed_back = (await logged_statuses(bare.pool, job_id))[-1]
         assert handed_back == {"status": "queued", "reason": "shutdown", "attempt": 1}
 
         second = bare.processes.worker(concurrency=2)
         done = await wait_for_status(client, job_id, "completed")
         assert done["metadata"]["attempt"] == 1
-        claims = [event for event in await status_events(bare.pool, job_id) if event["status"] == "in_progress"]
+        claims = [event for event in await logged_statuses(bare.pool, job_id) if event["status"] == "in_progress"]
         assert [event["attempt"] for event in claims] == [1, 1]
         assert claims[0]["worker"] != claims[1]["worker"]
         assert await asyncio.to_thread(bare.processes.stop, second) == 0

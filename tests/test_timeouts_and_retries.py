@@ -12,7 +12,7 @@ import pytest
 
 import flowkit
 from conftest import Cluster, Service, start_service
-from jobwait import wait_for_row, wait_for_status
+from jobwait import logged_statuses, wait_for_row, wait_for_status
 
 
 @pytest.fixture(scope="module")
@@ -20,12 +20,6 @@ async def bare(cluster: Cluster) -> AsyncIterator[Service]:
     """An API with no workers and short leases: each test starts (and kills) its own workers."""
     async with start_service(cluster, {"SLUICE_LEASE_SECONDS": "1"}, workers=0) as started:
         yield started
-
-
-async def status_events(pool, job_id: str) -> list[dict]:
-    rows = await pool.fetch("select data from job_events where job_id = $1 and type = 'status' order by seq",
-                            job_id)
-    return [row["data"] for row in rows]
 
 
 async def test_flow_limit_and_global_limit_time_jobs_out_and_free_the_slot(bare):
@@ -88,7 +82,7 @@ async def test_worker_lost_three_times_ends_in_error_worker_lost(bare):
         assert body["errors"][0]["code"] == "WORKER_LOST"
         assert body["metadata"]["attempt"] == 3
         history = [(event["status"], event.get("attempt"), event.get("reason"))
-                   for event in await status_events(bare.pool, job_id)]
+                   for event in await logged_statuses(bare.pool, job_id)]
         assert history == [("queued", None, None),
                            ("in_progress", 1, None), ("queued", 1, "worker_lost"),
                            ("in_progress", 2, None), ("queued", 2, "worker_lost"),
@@ -109,7 +103,7 @@ async def test_flow_that_raises_fails_at_once_without_retry(bare):
         assert body["status"] == "failed"
         row = await bare.pool.fetchrow("select status, attempt from jobs where id = $1", body["job_id"])
         assert (row["status"], row["attempt"]) == ("failed", 1)
-        claims = [event for event in await status_events(bare.pool, body["job_id"])
+        claims = [event for event in await logged_statuses(bare.pool, body["job_id"])
                   if event["status"] == "in_progress"]
         assert len(claims) == 1
     assert await asyncio.to_thread(bare.processes.stop, worker) == 0

@@ -1,5 +1,5 @@
--- fill_finished_jobs: $1 completed jobs of flow $2 version $3 with the four events a finished run
--- leaves (queued, in_progress, completed, end), standing in for a long history.
+-- fill_finished_jobs: $1 completed jobs of flow $2 version $3 with the events a finished run stores
+-- (in_progress at seq 2, end at seq 4; queued and completed are implied), standing in for a long history.
 with job as (
     insert into jobs (id, owner, flow_id, flow_version, status, attempt, max_attempts, event_seq,
                       worker_id, created_at, started_at, finished_at)
@@ -14,8 +14,6 @@ inputs as (
 insert into job_events (job_id, seq, type, data)
 select id, seq, type, data::jsonb
 from job, (values
-    (1, 'status', '{"status": "queued"}'),
     (2, 'status', '{"status": "in_progress", "attempt": 1}'),
-    (3, 'status', '{"status": "completed"}'),
     (4, 'end', '{"status": "completed", "outputs": {"ChatOutput-b": {"type": "message", "content": "hello"}}}')
 ) as event(seq, type, data)

@@ -18,6 +18,7 @@ import httpx
 import starters
 from conftest import Processes
 from fake_openai import FakeOpenAI
+from sluice.store import jobs
 
 # The flow under load: Chat Input -> Prompt -> Language Model -> Chat Output, whose model call goes
 # to the fake server and takes `MODEL_DELAY` seconds; its answer echoes the unique input.
@@ -121,8 +122,6 @@ async def check_every_job(pool: asyncpg.Pool, load: Load, scenario: str, timeout
     rows = await pool.fetch("""
         select j.id, j.status,
                count(*) filter (where e.type = 'end') as ends,
-               array_agg(e.seq order by e.seq) as seqs,
-               (array_agg(e.type order by e.seq desc))[1] as last_type,
                max(e.data -> 'outputs' -> $2 ->> 'content') filter (where e.type = 'end') as answer,
                max(e.data::text) filter (where e.type = 'end') as end_event
         from jobs j join job_events e on e.job_id = j.id
@@ -130,6 +129,9 @@ async def check_every_job(pool: asyncpg.Pool, load: Load, scenario: str, timeout
         group by j.id, j.status
     """, ids, load.output)
     found = {str(row["id"]): row for row in rows}
+    # The log as every reader reads it (the implied status events included): numbered 1, 2, 3...
+    # without a gap, and ending with its one `end`.
+    logs = [await jobs.read_events(pool, row["id"], 0, 100_000) for row in rows]
     completed = sum(1 for row in rows if row["status"] == "completed")
     examples = tuple(f"{job_id} {found[job_id]['status']} {found[job_id]['end_event']}"[:600]
                      for job_id, text in load.accepted.items()
@@ -142,8 +144,8 @@ async def check_every_job(pool: asyncpg.Pool, load: Load, scenario: str, timeout
         duplicated=sum(1 for row in rows if row["ends"] > 1),
         mixed_up=sum(1 for job_id, text in load.accepted.items()
                      if job_id in found and found[job_id]["answer"] != load.answer_prefix + text),
-        broken_logs=sum(1 for row in rows
-                        if row["seqs"] != list(range(1, len(row["seqs"]) + 1)) or row["last_type"] != "end"),
+        broken_logs=sum(1 for log in logs
+                        if [event.seq for event in log] != list(range(1, len(log) + 1)) or log[-1].type != "end"),
         drained_after=drained_after,
         examples=examples,
     )

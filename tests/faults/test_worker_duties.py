@@ -21,7 +21,7 @@ import pytest
 
 import flowkit
 from conftest import REPOSITORY, Cluster, Service, start_service
-from jobwait import wait_for_status
+from jobwait import logged_statuses, wait_for_status
 
 FAILING_DUTY = REPOSITORY / "tests" / "faults" / "failing_duty"
 INPUT = "ChatInput-in.input_value"
@@ -56,10 +56,8 @@ async def wait_for_log(log: Path, text: str, count: int = 1, timeout: float = 30
 
 
 async def end_events(service: Service, job_id: str) -> list[str]:
-    rows = await service.pool.fetch(
-        "select data->>'status' as status, data->>'reason' as reason from job_events "
-        "where job_id = $1 and type = 'status' order by seq", job_id)
-    return [f"{row['status']}:{row['reason']}" if row["reason"] else row["status"] for row in rows]
+    statuses = await logged_statuses(service.pool, job_id)
+    return [f"{data['status']}:{data['reason']}" if data.get("reason") else data["status"] for data in statuses]
 
 
 async def test_a_duty_that_raises_is_restarted_and_recovers(service, tmp_path):

@@ -38,7 +38,24 @@ class Transition:
 
     @property
     def to_seq(self) -> int:
-        return self.from_seq + len(self.events)
+        numbers = numbered(self.from_seq, self.events)
+        return numbers[-1][0] if numbers else self.from_seq
+
+
+def numbered(after: int, events: Sequence[Event]) -> list[tuple[int, Event]]:
+    """The sequence numbers of `events` appended after number `after`.
+
+    An `end` event holds the job's final status, so the status event before it is implied rather
+    than stored: the `end` skips one number, which sql/read_job_events.sql fills with that status.
+    A status event written just before the `end` (one that carries a reason) is stored instead.
+    """
+    numbers = []
+    seq = after
+    for index, event in enumerate(events):
+        explicit_status = index > 0 and events[index - 1].type == "status"
+        seq += 2 if event.type == "end" and not explicit_status else 1
+        numbers.append((seq, event))
+    return numbers
 
 
 def _job(row: asyncpg.Record) -> Job:
@@ -121,7 +138,7 @@ async def transition(conn: Any, changes: Sequence[Transition], lease_seconds: fl
     """Apply the transitions in one statement; returns the ids of the jobs that moved."""
     events = [(change, seq, event)
               for change in changes
-              for seq, event in enumerate(change.events, start=change.from_seq + 1)]
+              for seq, event in numbered(change.from_seq, change.events)]
     row = await conn.fetchrow(
         statement("transition_jobs"),
         [c.job_id for c in changes],
@@ -234,7 +251,7 @@ async def stop(conn: Any, job_id: UUID, owner: str, lease_seconds: float) -> tup
         change = Transition(
             job_id=job.id, attempt=job.attempt, from_status=job.status, from_seq=job.event_seq,
             to_status=JobStatus.CANCELLED, error_code="CANCELLED",
-            events=(Event("status", {"status": JobStatus.CANCELLED.value}), Event("end", response)),
+            events=(Event("end", response),),
         )
         # Fenced on the state just read: if the job moved meanwhile (claimed, finished), read again.
         if await transition(conn, [change], lease_seconds):

@@ -64,8 +64,7 @@ class Execution:
             await self._write(JobStatus.IN_PROGRESS)
 
     async def finish(self, response: ExecutionResponse, error_code: str | None = None) -> None:
-        self.emit("status", {"status": response.status.value})
-        self.emit("end", response)
+        self.emit("end", response)  # which implies the final status event (store/jobs.py, `numbered`)
         messages = tuple(attrs.evolve(message, text=self._masked(message.text)) for message in self.new_messages)
         await self._write(response.status, error_code, messages)
 

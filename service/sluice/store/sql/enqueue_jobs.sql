@@ -1,4 +1,5 @@
--- enqueue_jobs: insert a batch of jobs, each with its inputs and its first event, and wake the workers.
+-- enqueue_jobs: insert a batch of jobs, each with its inputs, and wake the workers. A job's first
+-- event (seq 1, `queued`) is implied by its row, not stored (sql/read_job_events.sql).
 -- The API groups the submissions that arrive while its previous insert runs (group commit), so under
 -- load many runs cost one round trip, one commit and one NOTIFY: a NOTIFY per row would serialise
 -- commits on the global notify lock.
@@ -34,10 +35,6 @@ inserted as (
 inputs as (
     insert into job_inputs (job_id, inputs, secrets, request)
     select id, inputs, secrets, request from inserted
-),
-first_event as (
-    insert into job_events (job_id, seq, type, data)
-    select id, 1, 'status', '{"status": "queued"}' from inserted
 ),
 woken as (
     select pg_notify('sluice_queued', '') where exists (select from inserted)
