@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import socket
@@ -40,6 +41,19 @@ from sluice.worker.writer import TransitionWriter
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 10
+# Collections of the youngest generation: after this many new container objects rather than
+# Python's 700. A job makes many short-lived objects that reference counting frees anyway; scanning
+# them every 700 allocations took about 7 % of a busy worker's time.
+YOUNG_COLLECTION_THRESHOLD = 20_000
+
+
+def settle_garbage_collector() -> None:
+    """What exists once the worker has started (modules, components, settings) lives as long as
+    the process: leave it out of every later collection, and collect young objects less often."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, middle, old)
 
 
 class Worker:
@@ -62,6 +76,7 @@ class Worker:
         self.leases: LeaseRenewer
 
     async def run(self) -> None:
+        settle_garbage_collector()
         self.pool = await db.create_pool(self.settings.database_url, min_size=2, max_size=4)
         # Claims and lease renewals do not wait for their commit to reach the disk: a database crash
         # that loses one only puts the job back as it was, and the attempt fence makes every later
