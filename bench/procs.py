@@ -54,6 +54,12 @@ class Child:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{self.name} was not ready after {timeout:.0f}s:\n{self.tail()}")
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time the process has used so far (Linux: /proc/PID/stat)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
+        # utime and stime, the 14th and 15th fields of the whole line, in clock ticks.
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def signal(self, sig: int = signal.SIGTERM) -> None:
         if self.process.poll() is None:
             self.process.send_signal(sig)

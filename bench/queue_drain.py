@@ -15,9 +15,11 @@ from bench.stats import percentile
 
 PEERS = ("pgqueuer", "procrastinate")
 ROUNDS = 3
-# What a job writes over its whole life (enqueue, claim, finish), from the database's counters:
-# name, unit, and whether it has the issue's target (at most pgqueuer's).
+# What a job costs over its whole life (enqueue, claim, finish): the worker processes' CPU time, and
+# what the database's counters say was written. Name, unit, and whether it has the issue's target
+# (at most pgqueuer's).
 WRITES = {
+    "worker_cpu_ms_per_job": ("worker CPU per job", "ms", False),
     "commits_per_job": ("writing commits per job", "", False),
     "rows_per_job": ("rows written per job", "rows", True),
     "updates_per_job": ("updates per job", "rows", False),

@@ -76,11 +76,12 @@ async def _counters(system: System, dsn: str) -> dict[str, int]:
         await system.close(conn)
 
 
-def _per_job(before: dict[str, int], after: dict[str, int], jobs: int) -> dict[str, float]:
-    """What was written per job between two readings of write_counters."""
+def _per_job(before: dict[str, float], after: dict[str, float], jobs: int) -> dict[str, float]:
+    """What was spent per job between two readings of write_counters (and the workers' CPU time)."""
     def delta(key: str) -> float:
         return (after[key] - before[key]) / jobs
-    return {"commits_per_job": delta("next_xid"), "wal_bytes_per_job": delta("wal_bytes"),
+    return {"worker_cpu_ms_per_job": delta("worker_cpu_seconds") * 1000,
+            "commits_per_job": delta("next_xid"), "wal_bytes_per_job": delta("wal_bytes"),
             "rows_per_job": delta("rows"), "updates_per_job": delta("updates"),
             "hot_updates_per_job": delta("hot_updates")}
 
@@ -102,24 +103,29 @@ Step = Callable[[Any], Awaitable[dict[str, Any]]]
 
 
 async def _measure(system: System, dsn: str, workers: int, batch: int, concurrency: int, work: Step,
-                   results: Step) -> tuple[dict[str, Any], dict[str, int], dict[str, int]]:
+                   results: Step) -> tuple[dict[str, Any], dict[str, float], dict[str, float]]:
     """Do `work` before idle workers, wait until they finished every job, and read `results`.
-    Returns the answer, and the write counters before the work and after the workers exited."""
+    Returns the answer, and the counters (writes, the workers' CPU time) before the work and after."""
     await system.install(dsn)
     children = _workers(system, dsn, workers, batch, concurrency)
     try:
         await asyncio.sleep(SETTLE)
         conn = await system.connect(dsn)
         try:
-            before = await system.fetch_row(conn, "write_counters")
+            before = {**await system.fetch_row(conn, "write_counters"), "worker_cpu_seconds": _cpu(children)}
             answer = await work(conn)
             await _wait_finished(system, conn)
+            spent = _cpu(children)
             answer.update(await results(conn))
         finally:
             await system.close(conn)
     finally:
         stop_all(children)
-    return answer, before, await _counters(system, dsn)
+    return answer, before, {**await _counters(system, dsn), "worker_cpu_seconds": spent}
+
+
+def _cpu(children: list[Child]) -> float:
+    return sum(child.cpu_seconds() for child in children)
 
 
 async def drain(system: System, dsn: str, count: int, workers: int, batch: int, concurrency: int) -> dict[str, Any]:

@@ -37,7 +37,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_http(base_url: str, path: str, child: Child, timeout: float = 60) -> None:
+def wait_http(base_url: str, path: str, child: Child, timeout: float = 60, every: float = 0.1) -> None:
+    """Ask `path` every `every` seconds until it answers 200."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if child.process.poll() is not None:
@@ -45,7 +46,7 @@ def wait_http(base_url: str, path: str, child: Child, timeout: float = 60) -> No
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(base_url + path, timeout=1).status_code == 200:
                 return
-        time.sleep(0.1)
+        time.sleep(every)
     raise RuntimeError(f"{child.name} did not answer {path}:\n{child.tail()}")
 
 
