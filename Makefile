@@ -33,7 +33,7 @@ faults: install
 BENCH := .bench
 PEER_PACKAGES_pgqueuer := 'pgqueuer[asyncpg]==1.6.0' 'uvloop>=0.21'
 PEER_PACKAGES_procrastinate := 'procrastinate==3.10.0' 'uvloop>=0.21'
-PEER_PACKAGES_lfx := 'lfx==1.13.0'
+PEER_PACKAGES_lfx := 'lfx[sqlite]==1.13.0'
 # The fidelity check's lfx, with what the starters' embedded code imports.
 PEER_PACKAGES_fidelity := 'lfx==1.13.0' tabulate langchain-openai langchain-community trustcall
 PEERS := $(BENCH)/pgqueuer/.installed $(BENCH)/procrastinate/.installed $(BENCH)/lfx/.installed

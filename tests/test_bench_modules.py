@@ -76,3 +76,17 @@ def test_sluice_queue_steady_measures_each_enqueued_job(cluster):
     answer = _sluice_queue(cluster, "steady", "--seconds", "1", "--rate", "50", "--workers", "1")
     assert answer["enqueued"] == 50  # paced at 50 a second for 1 s: the producer stops at the 50th
     assert answer["count"] == answer["enqueued"]
+
+
+def test_the_knowledge_corpus_is_the_same_for_every_reader(tmp_path):
+    from bench import vectors
+
+    first = vectors.make(tmp_path / "a", 8, 120, 10)
+    second = vectors.make(tmp_path / "b", 8, 120, 10)
+    assert first.chunks.read_bytes() == second.chunks.read_bytes()
+    assert first.queries.read_bytes() == second.queries.read_bytes()
+    stored = list(vectors.read_rows(first, first.chunks))
+    assert [len(batch) for batch in vectors.batches(first, 50)] == [50, 50, 20]
+    for query in vectors.read_rows(first, first.queries):
+        # Each query is a perturbed copy of a stored chunk: some stored vector lies very near it.
+        assert max(sum(a * b for a, b in zip(query, row, strict=True)) for row in stored) > 0.95
