@@ -14,7 +14,7 @@ from bench.report import RESULTS, Figure, table, write
 
 # In the order they run: the database's own limit first, the longest last.
 BENCHMARKS = ("commit_limit", "startup", "engine", "queue_drain", "queue_steady", "service_sync",
-              "service_background", "service_v1", "dashboard", "knowledge", "scale")
+              "service_background", "service_v1", "dashboard", "knowledge", "scale", "soak")
 
 
 async def run_all(bench: Bench, names: list[str], version: str) -> list[Figure]:

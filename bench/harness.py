@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +79,10 @@ def sluice_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "sluice", *args]
 
 
-def start_workers(url: str, count: int, concurrency: int) -> list[Child]:
+def start_workers(url: str, count: int, concurrency: int, env: Mapping[str, str] | None = None) -> list[Child]:
     """Real `sluice worker` processes, returned once each listens for work."""
     return start_ready("sluice worker", count, sluice_command("worker", "--concurrency", str(concurrency)),
-                       {"DATABASE_URL": url}, WORKER_READY)
+                       {**(env or {}), "DATABASE_URL": url}, WORKER_READY)
 
 
 async def prepared_database(bench: Bench, name: str) -> str:

@@ -1,12 +1,14 @@
-"""The whole of Sluice as a user runs it, for benchmarks 3 and 4: `sluice serve` (uvicorn) with 2
-`sluice worker` processes on a fresh database, an API key, and the echo flow (bench/flows.py) stored."""
+"""The whole of Sluice as a user runs it, for the service benchmarks: `sluice serve` (uvicorn) with
+`sluice worker` processes (2 of concurrency 8 unless told) on a fresh database, an API key, and one
+flow stored (the echo flow of bench/flows.py unless told)."""
 
 from __future__ import annotations
 
 import contextlib
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
 import attrs
 import httpx
@@ -29,6 +31,8 @@ class Service:
     port: int
     key: str
     flow_id: str
+    api: Child
+    workers: tuple[Child, ...]
 
 
 def free_port() -> int:
@@ -51,23 +55,26 @@ def wait_http(base_url: str, path: str, child: Child, timeout: float = 60, every
 
 
 @contextlib.asynccontextmanager
-async def sluice_service(bench: Bench, name: str) -> AsyncIterator[Service]:
+async def sluice_service(bench: Bench, name: str, export: dict[str, Any] | None = None, workers: int = WORKERS,
+                         concurrency: int = 8, env: Mapping[str, str] | None = None) -> AsyncIterator[Service]:
     url = await prepared_database(bench, name)
     conn = await db.connect(url)
     try:
         key = await keys.create(conn, OWNER)
-        export = orjson.loads(bench_flows.echo().read_bytes())
+        export = export or orjson.loads(bench_flows.echo().read_bytes())
         flow = await flows.create(conn, owner=OWNER, name="echo", description="", endpoint_name="echo",
                                   graph=runnable_document(export))
     finally:
         await conn.close()
     port = free_port()
-    api = Child("sluice serve", sluice_command("serve", "--port", str(port)), {"DATABASE_URL": url})
+    env = {"DATABASE_URL": url, **(env or {})}
+    api = Child("sluice serve", sluice_command("serve", "--port", str(port)), env)
     children = [api]
     try:
         wait_http(f"http://127.0.0.1:{port}", "/health/ready", api)
-        children += start_workers(url, WORKERS, concurrency=8)
-        yield Service(url, port, key, str(flow.id))
+        started = start_workers(url, workers, concurrency, env)
+        children += started
+        yield Service(url, port, key, str(flow.id), api, tuple(started))
     finally:
         stop_all(children)
         bench.drop_database(name)
