@@ -243,3 +243,17 @@ async def test_chunks_stored_again_under_their_ids_are_stored_once(service, clie
     await knowledge.add_chunks(service.pool, base, chunks)
     await knowledge.add_chunks(service.pool, base, chunks)
     assert (await client.get(f"/api/v1/knowledge_bases/{name}")).json()["chunks"] == 3
+
+
+async def test_vectors_reach_pgvector_exactly_and_a_nan_is_refused(cluster):
+    conn = await db.connect(cluster.new_database())
+    try:
+        await conn.execute("create extension if not exists vector")
+        values = (0.1, -1.0000000000000002e-07, 3.4e38, 1 / 3, 2.0)
+        stored = await conn.fetchval("select $1::vector::text", knowledge._vector(values))
+        # pgvector keeps float4: the numbers arrive as the nearest float4, none lost or reordered.
+        assert [float(text) for text in stored.strip("[]").split(",")] == pytest.approx(values, rel=1e-6)
+    finally:
+        await conn.close()
+    with pytest.raises(ValueError, match="not a finite number"):
+        knowledge._vector((0.5, float("nan")))
