@@ -60,6 +60,13 @@ class Child:
         # utime and stime, the 14th and 15th fields of the whole line, in clock ticks.
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def rss_kb(self) -> int:
+        """The process's resident memory now, in kB (Linux: VmRSS of /proc/PID/status)."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise RuntimeError(f"{self.name} has no VmRSS")
+
     def signal(self, sig: int = signal.SIGTERM) -> None:
         if self.process.poll() is None:
             self.process.send_signal(sig)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from pathlib import Path
 from statistics import median
 
 import orjson
@@ -41,13 +40,6 @@ def streaming_basic_prompting() -> dict:
         if node["data"].get("type") == "LanguageModelComponent":
             node["data"]["node"]["template"]["stream"]["value"] = True
     return export
-
-
-def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"process {pid} has no VmRSS")
 
 
 class Clients:
@@ -99,8 +91,7 @@ async def run(bench: Bench) -> list[Figure]:
                     done = [task for task in followers if task.done()]
                     if done:
                         await done[0]  # a follower that stopped raises what stopped it
-                    samples.append((elapsed, rss_kb(service.api.process.pid),
-                                    rss_kb(service.workers[0].process.pid)))
+                    samples.append((elapsed, service.api.rss_kb(), service.workers[0].rss_kb()))
                     if elapsed >= warmup:
                         open_streams.append(clients.streaming)
                     await asyncio.sleep(SAMPLE_EVERY)
