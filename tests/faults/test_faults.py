@@ -143,6 +143,10 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+# Jobs left waiting when the bursts stop.
+BACKLOG = 200
+
+
 async def test_overload_queues_everything_and_drains(cluster, fake):
     async with fault_service(cluster.new_database(), fake, workers=0,
                              env={"SLUICE_LEASE_SECONDS": "30"}) as service:
@@ -157,15 +161,20 @@ async def test_overload_queues_everything_and_drains(cluster, fake):
             # Memory is compared from a warm start: the worker has run jobs, not only imported.
             await wait_for_row(service.pool, "select count(*) = 50 from jobs where status = 'completed'")
             memory_before = {process.pid: _rss_kb(process.pid) for process in (api, worker)}
-            deadline = asyncio.get_running_loop().time() + scale(4, 60)
-            while asyncio.get_running_loop().time() < deadline:
+            # Bursts until the backlog is deep (in the full form, for a minute at least): how long
+            # that takes depends on the machine, the backlog it leaves does not.
+            started = asyncio.get_running_loop().time()
+            while True:
                 await asyncio.gather(*(load.submit(http, f"burst {uuid.uuid4().hex[:8]}", background=True)
                                        for _ in range(50)))
-            backlog = await service.pool.fetchval("select count(*) from jobs where status = 'queued'")
+                backlog = await service.pool.fetchval("select count(*) from jobs where status = 'queued'")
+                bursting = asyncio.get_running_loop().time() - started
+                if backlog > BACKLOG and bursting >= scale(0, 60):
+                    break
+                assert bursting < scale(60, 300), f"submissions did not outrun the worker (backlog {backlog})"
             memory_after = {process.pid: _rss_kb(process.pid) for process in (api, worker)}
         report = await check_every_job(service.pool, load, "overload", timeout=600)
     assert_nothing_lost(report)
-    assert backlog > 100, "submissions did not outrun the worker"
     for pid, before in memory_before.items():
         assert memory_after[pid] < before + 100_000, f"process {pid} grew from {before} kB to {memory_after[pid]} kB"
 
