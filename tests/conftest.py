@@ -141,7 +141,10 @@ class Processes:
         self.database_url = database_url
         self.command = command
         self.cwd = cwd
-        self.env = {**os.environ, "DATABASE_URL": database_url, "SLUICE_LEASE_SECONDS": "5", **(env or {})}
+        # A short shutdown grace: a test's processes stop within seconds at its end, even with a job
+        # still running (tests of the grace itself set their own).
+        self.env = {**os.environ, "DATABASE_URL": database_url, "SLUICE_LEASE_SECONDS": "5",
+                    "SLUICE_SHUTDOWN_GRACE": "2", **(env or {})}
         self.started: list[subprocess.Popen[bytes]] = []
 
     def _spawn(self, *args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
