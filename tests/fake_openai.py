@@ -60,6 +60,12 @@ class _Server(ThreadingHTTPServer):
     # The default listen backlog (5) refuses connections when many workers call at once, which a real
     # model endpoint would not do.
     request_queue_size = 256
+    # Connections accepted so far: a client that reuses its connections opens few.
+    connections = 0
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections += 1  # one thread accepts, so no lock is needed
+        super().process_request(request, client_address)
 
 
 class FakeOpenAI:
@@ -72,6 +78,10 @@ class FakeOpenAI:
         self._server = _Server(("127.0.0.1", 0), self.handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+
+    @property
+    def connections(self) -> int:
+        return self._server.connections
 
     @property
     def base_url(self) -> str:
@@ -197,17 +207,18 @@ class JSONHandler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def _events(self, lines: list[str], content_type: str = "text/event-stream", pause: float = 0) -> None:
-        """A streamed answer, one write per line (`pause` seconds apart), then the connection closes."""
+        """A streamed answer, one chunk per line (`pause` seconds apart), on a connection that stays
+        open for the next request, as the providers' own servers stream."""
         self.send_response(200)
         self.send_header("content-type", content_type)
-        self.send_header("connection", "close")
+        self.send_header("transfer-encoding", "chunked")
         self.end_headers()
         for index, line in enumerate(lines):
             if index and pause:
                 time.sleep(pause)
-            self.wfile.write(line.encode())
+            self.wfile.write(f"{len(line.encode()):x}\r\n{line}\r\n".encode())
             self.wfile.flush()
-        self.close_connection = True
+        self.wfile.write(b"0\r\n\r\n")
 
 
 def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:

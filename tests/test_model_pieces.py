@@ -117,6 +117,21 @@ async def test_a_model_that_does_not_answer_in_time_fails_clearly(fake_openai):
             await llm.chat(client, model, llm.conversation("", "too slow"))
 
 
+async def test_streamed_answers_reuse_one_connection(fake_openai):
+    """A streamed answer is read to the end of its body, past `[DONE]`, so the next call goes over the
+    same connection instead of a new one (a TCP and TLS handshake each)."""
+    fake_openai.script("stream thrice", fake.text("one two three"))
+    model = llm.ChatModel(name="m", base_url=fake_openai.base_url, api_key="")
+    tokens: list[str] = []
+    async with httpx.AsyncClient() as client:
+        opened = fake_openai.connections
+        replies = [await llm.chat(client, model, llm.conversation("", "stream thrice"), on_token=tokens.append)
+                   for _ in range(3)]
+        assert fake_openai.connections - opened == 1
+    assert [reply.content for reply in replies] == ["one two three"] * 3
+    assert "".join(tokens) == "one two three" * 3
+
+
 @pytest.mark.integration  # a real connection attempt
 async def test_an_unreachable_endpoint_fails_clearly():
     model = llm.ChatModel(name="m", base_url="http://127.0.0.1:9/v1", api_key="", timeout=2, retries=0)

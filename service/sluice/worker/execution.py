@@ -149,6 +149,10 @@ async def execute(execution: Execution, load_graph: GraphLoader, services: Servi
             raise
         await _fail(execution, JobStatus.TIMED_OUT, "JOB_TIMEOUT",
                     f"The job ran longer than its limit of {limit:g} seconds and was stopped.")
+    finally:
+        # The context refers back to the execution (its `emit`): without that cycle, reference
+        # counting frees a finished job at once, rather than a full collection much later.
+        execution.context = None
 
 
 async def _run(execution: Execution, load_graph: GraphLoader, services: Services, pool: asyncpg.Pool) -> None:

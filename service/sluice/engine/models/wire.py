@@ -19,6 +19,9 @@ import orjson
 from sluice.engine.errors import ComponentError
 from sluice.engine.models.chat import ChatModel
 
+# Lines read after the answer's end to finish its body; a server that sends more loses the connection.
+TRAILING_LINES = 8
+
 
 class ProviderError(ComponentError):
     def __init__(self, message: str, *, retryable: bool = False, retry_after: float | None = None) -> None:
@@ -49,7 +52,15 @@ async def streamed(client: httpx.AsyncClient, model: ChatModel, url: str, body: 
             if response.status_code >= 400:
                 await response.aread()
                 check(model, response)
-            yield response.aiter_lines()
+            lines = response.aiter_lines()
+            yield lines
+            # A reader stops at the answer's last event (`[DONE]`); what follows is normally only the
+            # body's end. Reading it returns the connection to the pool for the next call, where an
+            # unread body would close it (a new TCP and TLS handshake per call).
+            with contextlib.suppress(httpx.HTTPError):  # the answer is whole: only the connection is lost
+                for _ in range(TRAILING_LINES):
+                    if await anext(lines, None) is None:
+                        break
 
 
 def sse_data(lines: AsyncIterator[str]) -> AsyncIterator[Any]:
