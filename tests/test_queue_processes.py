@@ -125,3 +125,28 @@ async def test_a_worker_that_lost_its_lease_cannot_overwrite_the_new_attempt(iso
     rows = await pool.fetch("select data from job_events where job_id = $1 and type = 'end'", job_id)
     assert [row["data"] for row in rows] == [{"by": "new"}]
     assert await pool.fetchval("select status from jobs where id = $1", job_id) == "completed"
+
+
+async def test_a_lease_is_written_only_once_a_third_of_it_has_passed(isolated):
+    """Renewal asks about every running job each second, but writes a lease only when a third of it
+    has gone: a fresh lease is reported held and left as it is."""
+    _processes, base_url, pool = isolated
+    async with _client_and_flow(pool, base_url, flowkit.echo_flow()) as (client, flow):
+        job_id = uuid.UUID((await client.post("/api/v2/workflows", json={
+            "flow_id": flow["id"], "background": True})).json()["job_id"])
+    [job] = await jobs.claim(pool, "renewing-worker", 1, lease_seconds=30)
+    lease = "select lease_expires_at, xmin::text from jobs where id = $1"
+    claimed = await pool.fetchrow(lease, job_id)
+
+    assert await jobs.renew_leases(pool, [(job.id, job.attempt)], 30) == {job_id}
+    assert await pool.fetchrow(lease, job_id) == claimed  # not written: no new row version
+
+    # Twenty of its thirty seconds left: more than a third has passed, so this renewal writes it.
+    await pool.execute("update jobs set lease_expires_at = now() + interval '20 seconds' where id = $1", job_id)
+    assert await jobs.renew_leases(pool, [(job.id, job.attempt)], 30) == {job_id}
+    remaining = await pool.fetchval("select extract(epoch from lease_expires_at - now()) from jobs where id = $1",
+                                    job_id)
+    assert 29 < remaining <= 30
+
+    # A job the worker no longer holds (another attempt) is reported missing, due or not.
+    assert await jobs.renew_leases(pool, [(job.id, job.attempt + 1)], 30) == set()
