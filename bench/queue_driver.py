@@ -49,7 +49,7 @@ class System(Protocol):
         """Insert one no-op job, in a transaction of its own."""
 
     async def unfinished(self, conn: Any) -> int:
-        """Jobs not yet finished."""
+        """1 while any job is not yet finished, else 0."""
 
     async def drain_window(self, conn: Any) -> tuple[int, float]:
         """Finished jobs, and the seconds from the first start to the last finish."""
