@@ -95,7 +95,7 @@ class Settings:
     host: str = setting("SLUICE_HOST", "127.0.0.1", _text, "the address the API listens on")
     pool_size: int = setting("SLUICE_POOL_SIZE", 10, _positive(_integer), "database connections per API process")
     lease_seconds: float = setting("SLUICE_LEASE_SECONDS", 30.0, _positive(_number),
-                                   "a claimed job's lease; renewed every second while it runs")
+                                   "a claimed job's lease; renewed once a third of it has passed, while the job runs")
     poll_interval: float = setting("SLUICE_POLL_INTERVAL", 1.0, _positive(_number),
                                    "workers' polling fallback when no NOTIFY arrives (at most 1 s)")
     max_attempts: int = setting("SLUICE_MAX_ATTEMPTS", 3, _positive(_integer),
