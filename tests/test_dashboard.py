@@ -14,7 +14,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 import flowkit
 from conftest import start_service
-from jobwait import wait_until
+from jobwait import logged_statuses, wait_until
 
 SECRET = "dashboard-test-secret-key"
 
@@ -131,6 +131,10 @@ async def test_retry_a_failed_job_runs_it_again_and_only_for_its_owner(service):
             break
         await asyncio.sleep(0.05)
     assert (row["status"], row["attempt"]) == ("failed", 2)
+    # The retry stored the first claim (its row then told only the second), so both attempts are logged.
+    claims = [event["attempt"] for event in await logged_statuses(service.pool, job_id)
+              if event["status"] == "in_progress"]
+    assert claims == [1, 2]
     async with sign_in(service, key) as browser:
         live = (await browser.get(f"/ui/jobs/{job_id}/live")).text
     # The timeline shows each attempt and the wait before it; the failed node is marked failed.

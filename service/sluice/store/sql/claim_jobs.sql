@@ -1,10 +1,13 @@
--- claim_jobs: take up to $2 queued jobs, oldest first, for worker $1 with a lease of $3 seconds,
--- and log each claim as the job's next event in the same statement.
+-- claim_jobs: take up to $2 queued jobs, oldest first, for worker $1 with a lease of $3 seconds.
 -- The CTE fences the LIMIT (without it some plans lock more rows than asked) and SKIP LOCKED lets
 -- concurrent workers claim disjoint batches without waiting on each other. The partial index
 -- jobs_claimable keeps this scan to queued rows only.
+-- The claim is the job's next event, `in_progress`, told by the row (claimed_seq, attempt, worker_id,
+-- started_at) rather than stored: sql/read_job_events.sql reads it back. A job claimed before (put
+-- back by the rescuer, resumed after a pause) had its last claim told only by those columns, so that
+-- claim's event is stored now, before this one takes its place.
 with next as (
-    select id
+    select id, claimed_seq, attempt, worker_id, started_at
     from jobs
     where status = 'queued'
     order by created_at, id
@@ -16,6 +19,7 @@ claimed as (
     set status = 'in_progress',
         attempt = j.attempt + 1,
         event_seq = j.event_seq + 1,
+        claimed_seq = j.event_seq + 1,
         worker_id = $1,
         started_at = now(),
         lease_expires_at = now() + make_interval(secs => $3)
@@ -24,10 +28,12 @@ claimed as (
     returning j.id, j.owner, j.flow_id, j.flow_version, j.attempt, j.max_attempts, j.event_seq, j.created_at,
               j.timeout_seconds
 ),
-logged as (
-    insert into job_events (job_id, seq, type, data)
-    select id, event_seq, 'status', jsonb_build_object('status', 'in_progress', 'attempt', attempt, 'worker', $1)
-    from claimed
+earlier_claims as (
+    insert into job_events (job_id, seq, type, data, created_at)
+    select id, claimed_seq, 'status',
+           jsonb_build_object('status', 'in_progress', 'attempt', attempt, 'worker', worker_id), started_at
+    from next
+    where claimed_seq is not null
 )
 select c.*, i.inputs, i.secrets
 from claimed c
