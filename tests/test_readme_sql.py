@@ -44,7 +44,8 @@ async def test_every_readme_query_returns_the_expected_rows(bare):
     async with bare.client(key) as client:
         alpha = await bare.flow(client, flowkit.echo_flow("Alpha"))
         beta = await bare.flow(client, flowkit.echo_flow("Beta"))
-        running = "status = 'in_progress', attempt = 1, worker_id = $2, started_at = now() - interval '2 minutes'"
+        running = ("status = 'in_progress', attempt = 1, event_seq = 2, claimed_seq = 2, worker_id = $2, "
+                   "started_at = now() - interval '2 minutes'")
         done = ("status = $2, attempt = 1, started_at = now() - make_interval(secs => $3), finished_at = now(), "
                 "error_code = $4")
         ended = ("status = $2, attempt = 1, error_code = $3, started_at = now() - make_interval(mins => $4) "
@@ -63,9 +64,12 @@ async def test_every_readme_query_returns_the_expected_rows(bare):
         }
         await bare.pool.execute(
             "insert into workers (id, hostname, pid, concurrency) values ('live-worker', 'h', 1, 8)")
-        await bare.pool.execute(
-            "insert into job_events (job_id, seq, type, data) values ($1, 2, 'status', $2)",
-            jobs["alpha_fast"], {"status": "queued", "reason": "worker_lost", "attempt": 1})
+        # alpha_fast's first attempt was lost: its claim and the hand-over are stored rows.
+        await bare.pool.executemany(
+            "insert into job_events (job_id, seq, type, data, created_at)"
+            " values ($1, $2, 'status', $3, now() - make_interval(mins => $4))",
+            [(jobs["alpha_fast"], 2, {"status": "in_progress", "attempt": 1, "worker": "lost-worker"}, 5),
+             (jobs["alpha_fast"], 3, {"status": "queued", "reason": "worker_lost", "attempt": 1}, 0)])
     names = {job_id: name for name, job_id in jobs.items()}
 
     checks: dict[str, Callable[[list[dict[str, Any]]], None]] = {
@@ -84,6 +88,10 @@ async def test_every_readme_query_returns_the_expected_rows(bare):
         "Retries today": lambda rows: _equal(
             [(names[str(row["job_id"])], row["attempt"], row["reason"]) for row in rows],
             [("alpha_fast", 1, "worker_lost")]),
+        "Claims in the last day": lambda rows: _equal(
+            [(names[str(row["job_id"])], row["attempt"], row["worker"]) for row in rows],
+            [("alpha_fast", 1, "lost-worker"), ("lost_running", 1, "gone-worker"),
+             ("live_running", 1, "live-worker")]),
         "Workers": lambda rows: _equal([(row["id"], row["running"], row["stopping"]) for row in rows],
                                        [("live-worker", 1, False)]),
     }

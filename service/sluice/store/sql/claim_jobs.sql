@@ -2,12 +2,12 @@
 -- The CTE fences the LIMIT (without it some plans lock more rows than asked) and SKIP LOCKED lets
 -- concurrent workers claim disjoint batches without waiting on each other. The partial index
 -- jobs_claimable keeps this scan to queued rows only.
--- The claim is the job's next event, `in_progress`, told by the row (claimed_seq, attempt, worker_id,
--- started_at) rather than stored: sql/read_job_events.sql reads it back. A job claimed before (put
--- back by the rescuer, resumed after a pause) had its last claim told only by those columns, so that
--- claim's event is stored now, before this one takes its place.
+-- The claim is the job's next event, `in_progress`, which the row tells (implied_claim_events)
+-- rather than a row of its own. A job claimed before (put back by the rescuer, resumed after a
+-- pause) has its last claim told that way until now, so that event is stored first: every part of
+-- the statement sees the rows as they were before it, so the view still tells the earlier claim.
 with next as (
-    select id, claimed_seq, attempt, worker_id, started_at
+    select id, claimed_seq
     from jobs
     where status = 'queued'
     order by created_at, id
@@ -30,10 +30,8 @@ claimed as (
 ),
 earlier_claims as (
     insert into job_events (job_id, seq, type, data, created_at)
-    select id, claimed_seq, 'status',
-           jsonb_build_object('status', 'in_progress', 'attempt', attempt, 'worker', worker_id), started_at
-    from next
-    where claimed_seq is not null
+    select * from implied_claim_events
+    where job_id in (select id from next where claimed_seq is not null)
 )
 select c.*, i.inputs, i.secrets
 from claimed c

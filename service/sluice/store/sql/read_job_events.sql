@@ -5,8 +5,9 @@
 -- Three status events are implied rather than stored, since each would only repeat what is stored,
 -- and are read here as if stored:
 -- * seq 1, `queued`: a new job's first event, told by its row (at its created_at);
--- * the last claim's `in_progress`, at claimed_seq: told by the row's attempt and worker_id (at its
---   started_at; claim_jobs.sql stores it once a later write would lose those);
+-- * the last claim's `in_progress`: told by the row's claimed_seq, attempt, worker_id and
+--   started_at (the view implied_claim_events; claim_jobs.sql stores it once a later write would
+--   lose those);
 -- * the final status, at the number just before an `end` event: told by the `end` event's status
 --   (sluice/store/jobs.py, `numbered`).
 -- A log written before they were implied holds them as rows, and those are read as they are.
@@ -23,11 +24,10 @@ implied as (
     where j.id = $1 and $2 < 1
       and not exists (select from job_events e where e.job_id = $1 and e.seq = 1)
     union all
-    select j.claimed_seq, 'status',
-           jsonb_build_object('status', 'in_progress', 'attempt', j.attempt, 'worker', j.worker_id), j.started_at
-    from jobs j
-    where j.id = $1 and j.claimed_seq > $2
-      and not exists (select from job_events e where e.job_id = $1 and e.seq = j.claimed_seq)
+    select c.seq, c.type, c.data, c.created_at
+    from implied_claim_events c
+    where c.job_id = $1 and c.seq > $2
+      and not exists (select from job_events e where e.job_id = $1 and e.seq = c.seq)
     union all
     select s.seq - 1, 'status', jsonb_build_object('status', s.data->'status'), s.created_at
     from stored s

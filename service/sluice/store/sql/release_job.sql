@@ -3,33 +3,24 @@
 -- so the next claim runs the same attempt number again. Fenced like every worker write on
 -- (attempt, status, event_seq); event_seq only grows, so a writer from the released run can never
 -- match the row again even when the next claim brings the attempt back to the same number.
--- The claim's event, told until now by the columns this clears, is stored first (see claim_jobs.sql).
+-- The claim's event, which the row tells (implied_claim_events) from the columns this clears, is
+-- stored first; the insert sees the row as it was before the update (see claim_jobs.sql).
 -- $1 job id, $2 attempt, $3 the event seq the worker last wrote, $4 event types, $5 event data
-with running as (
-    select id, claimed_seq, attempt, worker_id, started_at
-    from jobs
-    where id = $1 and attempt = $2 and status = 'in_progress' and event_seq = $3
-    for update
-),
-released as (
-    update jobs j
+with released as (
+    update jobs
     set status = 'queued',
-        attempt = j.attempt - 1,
+        attempt = attempt - 1,
         event_seq = $3 + cardinality($4::text[]),
         claimed_seq = null,
         worker_id = null,
         started_at = null,
         lease_expires_at = null
-    from running
-    where j.id = running.id
-    returning j.id
+    where id = $1 and attempt = $2 and status = 'in_progress' and event_seq = $3
+    returning id
 ),
 claim as (
     insert into job_events (job_id, seq, type, data, created_at)
-    select id, claimed_seq, 'status',
-           jsonb_build_object('status', 'in_progress', 'attempt', attempt, 'worker', worker_id), started_at
-    from running
-    where claimed_seq is not null
+    select * from implied_claim_events where job_id in (select id from released)
 ),
 appended as (
     insert into job_events (job_id, seq, type, data)
