@@ -41,12 +41,14 @@ class Execution:
         self.job = job
         self._writer = writer
         self._seq = job.event_seq
-        # The claim wrote the `in_progress` status event already.
+        # The claim took the `in_progress` event's number (the job's row tells that event).
         self._pending: list[Event] = []
         # Chat messages the run stored (its DatabaseHistory): written with the job's final status.
         self.new_messages: list[ChatMessage] = []
         self._write_lock = asyncio.Lock()
         self.lost = False
+        # Set once the run makes its last write (its end, or its suspension): see `ending`.
+        self.ending = False
         # The run's context once it has one: what it resolved is masked in all the job records and logs.
         self.context: RunContext | None = None
 
@@ -80,6 +82,10 @@ class Execution:
 
     async def _write(self, status: JobStatus, error_code: str | None = None,
                      messages: tuple[ChatMessage, ...] = ()) -> None:
+        # The run's last write learns from its fence whether the job was still its own, so nothing
+        # needs to interrupt the run from here on (worker/loop.py, `abandon`).
+        if status is not JobStatus.IN_PROGRESS:
+            self.ending = True
         async with self._write_lock:
             if self.lost:
                 return

@@ -84,7 +84,7 @@ class Worker:
         self.claim_pool = await db.create_pool(self.settings.database_url, min_size=1, max_size=1,
                                                wait_for_flush=False)
         # Shared by every job's components: the pool, HTTP clients, chat history, the secret key.
-        self.services = worker_services(self.settings, self.pool)
+        self.services = worker_services(self.settings, self.pool, self.concurrency)
         self.writer = TransitionWriter(self.pool, self.settings.lease_seconds)
         listener = Listener(
             self.settings.listen_url,
@@ -157,10 +157,15 @@ class Worker:
         self._wake.set()
 
     def abandon(self, job_id: UUID) -> None:
-        """The job is no longer ours (stopped, or taken over): interrupt it without writing."""
+        """The job is no longer ours (stopped, or taken over): interrupt it without writing.
+
+        A run already making its last write is left to it: that write is fenced, and tells the run
+        whether it still held the job. (A lease renewal racing a job's end finds the job finished
+        and reports it lost; cancelling it then made an exception and a cycle of every finished job.)
+        """
         execution = self.running.get(job_id)
         task = self._tasks.get(job_id)
-        if execution is not None and task is not None:
+        if execution is not None and task is not None and not execution.ending:
             execution.lost = True
             task.cancel()
 
