@@ -15,6 +15,7 @@ from sluice.engine.component import Component, ComponentError
 from sluice.engine.components.calculator import InvalidExpression, evaluate, formatted
 from sluice.engine.graph import Node
 from sluice.engine.models import providers, retry, wire
+from sluice.engine.services import Services
 
 ENV = Settings.from_env({"SLUICE_DEFAULT_MODEL": "default-model", "OPENAI_BASE_URL": "http://models.test/v1/",
                          "OPENAI_API_KEY": "env-key"}, need_database=False)
@@ -130,6 +131,23 @@ async def test_streamed_answers_reuse_one_connection(fake_openai):
         assert fake_openai.connections - opened == 1
     assert [reply.content for reply in replies] == ["one two three"] * 3
     assert "".join(tokens) == "one two three" * 3
+
+
+async def test_runs_at_once_keep_their_connections_between_calls(fake_openai):
+    """A worker's clients keep as many connections open as it runs jobs at once: two rounds of 30
+    streamed calls at once open 30 connections, not 40 (httpx keeps 20 and opens the rest anew)."""
+    fake_openai.script("thirty at once", fake.text("a b c d", chunk_delay=0.05))
+    model = llm.ChatModel(name="m", base_url=fake_openai.base_url, api_key="")
+    services = Services(Settings(database_url=""), runs_at_once=30)
+    opened = fake_openai.connections
+    try:
+        for _ in range(2):
+            replies = await asyncio.gather(*(llm.chat(services.http, model, llm.conversation("", "thirty at once"),
+                                                      on_token=lambda _token: None) for _ in range(30)))
+            assert [reply.content for reply in replies] == ["a b c d"] * 30
+    finally:
+        await services.aclose()
+    assert fake_openai.connections - opened == 30
 
 
 @pytest.mark.integration  # a real connection attempt

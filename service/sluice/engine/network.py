@@ -231,9 +231,9 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     No proxy (`trust_env` off): behind a proxy the address connected to would not be the one checked.
     """
 
-    def __init__(self, policy: NetworkPolicy) -> None:
+    def __init__(self, policy: NetworkPolicy, limits: httpx.Limits | None = None) -> None:
         super().__init__(trust_env=False)
-        limits = httpx.Limits()
+        limits = limits or httpx.Limits()
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(trust_env=False),
             max_connections=limits.max_connections,

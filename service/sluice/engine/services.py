@@ -82,7 +82,7 @@ class Services:
     def __init__(self, settings: Settings | None = None, *, save_file: SaveFile | None = None,
                  read_variable: ReadVariable | None = None, read_upload: ReadUpload | None = None,
                  knowledge: Knowledge | None = None,
-                 unavailable: tuple[type[BaseException], ...] = ()) -> None:
+                 unavailable: tuple[type[BaseException], ...] = (), runs_at_once: int = 20) -> None:
         # In-process runs (the bench, unit tests) read their settings from the environment too.
         self.settings = settings or Settings.from_env(need_database=False)
         self.save_file = save_file
@@ -100,6 +100,11 @@ class Services:
         # Sluice's own database stays out of reach, whatever SLUICE_ALLOWED_HOSTS lists.
         self.network = NetworkPolicy.allowing(self.settings.allowed_hosts,
                                               (self.settings.database_url, self.settings.listen_url))
+        # As many connections are kept open between calls as runs share the clients (a worker's
+        # concurrency), and none are refused: with httpx's defaults (20 kept, 100 at most) the runs
+        # of a busy worker waited for a connection, and each call past the 20th opened a new one
+        # (with TLS, a handshake) whose closed remains only a full garbage collection freed.
+        self._limits = httpx.Limits(max_connections=None, max_keepalive_connections=runs_at_once)
         self._http: httpx.AsyncClient | None = None
         self._public_http: httpx.AsyncClient | None = None
 
@@ -107,7 +112,7 @@ class Services:
     def http(self) -> httpx.AsyncClient:
         """For endpoints the operator configured (a model API's base URL): no address checks."""
         if self._http is None:
-            self._http = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, cookies=_no_cookies())
+            self._http = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=self._limits, cookies=_no_cookies())
         return self._http
 
     @property
@@ -115,7 +120,8 @@ class Services:
         """For URLs that come from a flow or a run's inputs: reaches only what the network policy allows."""
         if self._public_http is None:
             self._public_http = httpx.AsyncClient(
-                transport=GuardedTransport(self.network), timeout=DEFAULT_TIMEOUT, cookies=_no_cookies()
+                transport=GuardedTransport(self.network, self._limits), timeout=DEFAULT_TIMEOUT,
+                cookies=_no_cookies(),
             )
         return self._public_http
 

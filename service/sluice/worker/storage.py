@@ -57,10 +57,10 @@ class DatabaseKnowledge:
         return await knowledge.remember(self.pool, base, chunks)
 
 
-def worker_services(settings: Settings, pool: asyncpg.Pool) -> Services:
-    """What every job of this worker shares: settings, HTTP clients, and files, variables and knowledge
-    bases in `pool`."""
+def worker_services(settings: Settings, pool: asyncpg.Pool, concurrency: int) -> Services:
+    """What every job of this worker shares: settings, HTTP clients (sized for `concurrency` runs at
+    once), and files, variables and knowledge bases in `pool`."""
     services = Services(settings, save_file=partial(files.insert, pool), read_upload=partial(read_upload, pool),
-                        knowledge=DatabaseKnowledge(pool), unavailable=db.UNAVAILABLE)
+                        knowledge=DatabaseKnowledge(pool), unavailable=db.UNAVAILABLE, runs_at_once=concurrency)
     services.read_variable = partial(variables.read, pool, services.cipher)
     return services
