@@ -103,7 +103,7 @@ class Services:
         # As many connections are kept open between calls as runs share the clients (a worker's
         # concurrency), and none are refused: with httpx's defaults (20 kept, 100 at most) the runs
         # of a busy worker waited for a connection, and each call past the 20th opened a new one
-        # (with TLS, a handshake) whose closed remains only a full garbage collection freed.
+        # (with TLS, a handshake), whose remains waited for the cycle collector once it closed.
         self._limits = httpx.Limits(max_connections=None, max_keepalive_connections=runs_at_once)
         self._http: httpx.AsyncClient | None = None
         self._public_http: httpx.AsyncClient | None = None

@@ -47,7 +47,8 @@ class Execution:
         self.new_messages: list[ChatMessage] = []
         self._write_lock = asyncio.Lock()
         self.lost = False
-        # Set once the run makes its last write (its end, or its suspension): see `ending`.
+        # Set once the run makes its last write (its end, or its suspension): from then on nothing
+        # interrupts it (see `_write`, and `abandon` in worker/loop.py).
         self.ending = False
         # The run's context once it has one: what it resolved is masked in all the job records and logs.
         self.context: RunContext | None = None

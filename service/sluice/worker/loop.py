@@ -161,7 +161,7 @@ class Worker:
 
         A run already making its last write is left to it: that write is fenced, and tells the run
         whether it still held the job. (A lease renewal racing a job's end finds the job finished
-        and reports it lost; cancelling it then made an exception and a cycle of every finished job.)
+        and reports it lost; cancelling it then left an exception and a cycle of the finished job.)
         """
         execution = self.running.get(job_id)
         task = self._tasks.get(job_id)
